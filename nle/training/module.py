@@ -1,0 +1,198 @@
+"""``NLEModule``: a Hugging Face encoder with a classification head, trained and evaluated the same way everywhere.
+
+Pooling: ``cls`` (first token), ``mean`` (masked mean) or ``entity_start`` (the hidden states at the two entity
+start markers, concatenated: the "entity start" representation of Baldini Soares et al. 2019). Evaluation
+collects every prediction of the split, gathers them across processes, removes the sampler's padding and
+computes the metrics once on the whole split (never an average of per-batch scores). Checkpoints carry the
+RNG states, so ``--ckpt_path last`` continues an interrupted run on the same random stream.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nle.metrics import compute_metrics, higher_is_better
+from nle.training.distributed import dedupe_by_index, gather_varlen
+from nle.training.encoder import DEFAULT_ENCODER, load_encoder
+
+STAGE_SPLIT = {"validate": "dev", "fit": "dev", "sanity_check": "dev", "test": "test"}
+
+
+class NLEModule(pl.LightningModule):
+    """Encoder + dropout + linear head over a pooled representation.
+
+    Args:
+        encoder: Hugging Face name or local path (``"minilm"``: the offline all-MiniLM-L6-v2).
+        num_labels, labels: the label space (linked from the data module by the CLI).
+        vocab_size: tokenizer size after added special tokens (linked from the data module).
+        pooling: ``cls`` | ``mean`` | ``entity_start``.
+        metrics: metric names from ``nle.metrics``; the first one selects the checkpoint on dev.
+        lr, weight_decay, warmup_ratio: AdamW with linear warm-up and linear decay.
+        pretrained: False initialises the encoder randomly (tests); ``encoder_overrides`` edits its config.
+    """
+
+    def __init__(
+        self,
+        encoder: str = DEFAULT_ENCODER,
+        num_labels: int = 2,
+        labels: list[str] | None = None,
+        vocab_size: int | None = None,
+        pooling: str = "cls",
+        metrics: list[str] | None = None,
+        lr: float = 3e-5,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.1,
+        dropout: float = 0.1,
+        pretrained: bool = True,
+        encoder_overrides: dict[str, Any] | None = None,
+    ):
+        super().__init__()
+        if pooling not in {"cls", "mean", "entity_start"}:
+            raise ValueError(f"pooling must be 'cls', 'mean' or 'entity_start', got {pooling!r}")
+        self.save_hyperparameters()
+        self.labels = list(labels) if labels is not None else [str(i) for i in range(num_labels)]
+        if len(self.labels) != num_labels:
+            raise ValueError(f"num_labels={num_labels} but {len(self.labels)} label names given")
+        self.metric_names = list(metrics or ["accuracy", "macro_f1"])
+        self.encoder = load_encoder(encoder, pretrained=pretrained, overrides=encoder_overrides, vocab_size=vocab_size)
+        hidden = self.encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden * (2 if pooling == "entity_start" else 1), num_labels)
+        self.split_metrics: dict[str, dict[str, float]] = {}
+        self.prediction_dir: Path | None = None
+        self._outputs: list[tuple[torch.Tensor, ...]] = []
+
+    # ---- model ---------------------------------------------------------------------------------
+    @property
+    def monitor(self) -> str:
+        return f"dev/{self.metric_names[0]}"
+
+    @property
+    def monitor_mode(self) -> str:
+        return "max" if higher_is_better(self.metric_names[0]) else "min"
+
+    def pool(self, hidden: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """(B, T, H) hidden states -> (B, H) or (B, 2H) pooled representation."""
+        if self.hparams.pooling == "cls":
+            return hidden[:, 0]
+        if self.hparams.pooling == "mean":
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1.0)
+        idx = batch["pool_index"]  # (B, 2): positions of the two entity start markers
+        picked = hidden.gather(1, idx.unsqueeze(-1).expand(-1, -1, hidden.shape[-1]))  # (B, 2, H)
+        return picked.flatten(1)  # (B, 2H)
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits (B, C)."""
+        hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        return self.head(self.dropout(self.pool(hidden, batch)))
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        logits = self(batch)
+        loss = F.cross_entropy(logits.float(), batch["labels"])
+        self.log("train/loss", loss, prog_bar=True, batch_size=batch["labels"].shape[0])
+        return loss
+
+    # ---- evaluation --------------------------------------------------------------------------
+    def _eval_step(self, batch: dict[str, torch.Tensor]) -> None:
+        probs = self(batch).float().softmax(-1)  # (B, C)
+        self._outputs.append((batch["index"], batch["labels"], probs.argmax(-1), probs))
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._eval_step(batch)
+
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._eval_step(batch)
+
+    def on_validation_epoch_start(self) -> None:
+        self._outputs = []
+
+    on_test_epoch_start = on_validation_epoch_start
+
+    def _eval_epoch_end(self, split: str) -> None:
+        if not self._outputs:
+            return
+        index, gold, pred, probs = (torch.cat(x) for x in zip(*self._outputs))
+        index, gold, pred, probs = (gather_varlen(self, t) for t in (index, gold, pred, probs))
+        index, gold, pred, probs = dedupe_by_index(index, gold, pred, probs)
+        self._outputs = []
+        gold_names = [self.labels[i] if i >= 0 else None for i in gold.tolist()]
+        pred_names = [self.labels[i] for i in pred.tolist()]
+        metrics = compute_metrics(self.metric_names, [g for g in gold_names], pred_names) if gold.min() >= 0 else {}
+        for name, value in metrics.items():
+            self.log(f"{split}/{name}", float(value), prog_bar=name == self.metric_names[0])
+        if not self.trainer.sanity_checking:
+            self.split_metrics[split] = {k: float(v) for k, v in metrics.items()}
+            if self.prediction_dir is not None and self.trainer.is_global_zero:
+                self.write_predictions(split, index.tolist(), gold_names, pred_names, probs)
+
+    def on_validation_epoch_end(self) -> None:
+        self._eval_epoch_end("dev")
+
+    def on_test_epoch_end(self) -> None:
+        self._eval_epoch_end("test")
+
+    def write_predictions(self, split: str, index: list[int], gold: list[str | None], pred: list[str],
+                          probs: torch.Tensor) -> Path:
+        """``<prediction_dir>/<split>.jsonl``: one row per example with id, gold, prediction and label scores."""
+        assert self.prediction_dir is not None
+        ids = self.trainer.datamodule.example_ids(split) if self.trainer.datamodule is not None else None
+        self.prediction_dir.mkdir(parents=True, exist_ok=True)
+        path = self.prediction_dir / f"{split}.jsonl"
+        tmp = path.with_suffix(".jsonl.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            for row, (i, g, p) in enumerate(zip(index, gold, pred)):
+                scores = {lab: round(float(s), 6) for lab, s in zip(self.labels, probs[row].tolist())}
+                f.write(json.dumps({"id": ids[i] if ids else i, "gold": g, "pred": p, "scores": scores}) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        return path
+
+    # ---- optimisation ------------------------------------------------------------------------
+    def configure_optimizers(self) -> Any:
+        no_decay = ("bias", "LayerNorm.weight", "layer_norm", "norm.weight")
+        groups = [
+            {"params": [p for n, p in self.named_parameters() if not any(k in n for k in no_decay)],
+             "weight_decay": self.hparams.weight_decay},
+            {"params": [p for n, p in self.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+        ]
+        opt = torch.optim.AdamW(groups, lr=self.hparams.lr)
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        warmup = int(self.hparams.warmup_ratio * total)
+
+        def schedule(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / (warmup + 1)
+            return max(0.0, (total - step) / max(1, total - warmup))
+
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+    # ---- exact resumption --------------------------------------------------------------------
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        np_state = np.random.get_state()
+        checkpoint["nle_rng"] = {
+            "torch": torch.get_rng_state(),
+            "python": [int(x) for x in random.getstate()[1]],
+            "numpy": torch.from_numpy(np_state[1].astype(np.int64)),
+            "numpy_pos": int(np_state[2]),
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        state = checkpoint.get("nle_rng")
+        if state is None:
+            return
+        torch.set_rng_state(state["torch"])
+        random.setstate((3, tuple(state["python"]), None))
+        np.random.set_state(("MT19937", state["numpy"].numpy().astype(np.uint32), state["numpy_pos"], 0, 0.0))
