@@ -1,7 +1,7 @@
-"""``NLEDataModule``: examples from the readers, tokenized once, batched for any ``NLEModule``.
+"""``NLEDataModule``: examples from the readers, tokenized once, sharded and batched for any ``NLEModule``.
 
 A subclass says which examples make each split (``load_split``) and how one example becomes model inputs
-(``encode``); this class does the rest: tokenizer, label ids, deterministic epoch-seeded shuffling (so an
+(``encode``); this class does the rest: tokenizer, label ids, deterministic epoch-seeded shuffling and sharding across processes (so an
 interrupted run resumes on the same batch order), padding, and the list of data files read (for ``results.json``).
 
 Every split can be replaced by a file given by path (``--data.train_file``, ``--data.dev_file``,
@@ -39,24 +39,42 @@ class EncodedDataset(Dataset):
         return {**self.features[i], "index": i}
 
 
-class EpochSeededSampler(Sampler[int]):
-    """A random permutation that depends only on ``(seed, epoch)``: resuming at epoch e replays epoch e exactly.
+class ShardSampler(Sampler[int]):
+    """Indices of this process's shard: a permutation seeded by ``(seed, epoch)`` (or the identity), split by rank.
 
-    Lightning calls ``set_epoch`` at the start of every training epoch.
+    ``shuffle=True`` gives a random order that depends only on ``(seed, epoch)``, so resuming at epoch e
+    replays epoch e exactly; Lightning calls ``set_epoch`` at the start of every training epoch. Under
+    ``torch.distributed``, rank r of W takes ``order[r::W]`` after padding ``order`` to a multiple of W by
+    repeating its head (evaluation removes the repeats by example index). So W processes with batch b see,
+    step for step, the same examples as one process with batch W*b.
     """
 
-    def __init__(self, n: int, seed: int):
-        self.n, self.seed, self.epoch = n, seed, 0
+    def __init__(self, n: int, seed: int = 0, shuffle: bool = True):
+        self.n, self.seed, self.shuffle, self.epoch = n, seed, shuffle, 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    @staticmethod
+    def _world() -> tuple[int, int]:
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            return torch.distributed.get_rank(), torch.distributed.get_world_size()
+        return 0, 1
+
     def __iter__(self) -> Iterator[int]:
-        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
-        return iter(torch.randperm(self.n, generator=g).tolist())
+        if self.shuffle:
+            g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
+            order = torch.randperm(self.n, generator=g).tolist()
+        else:
+            order = list(range(self.n))
+        rank, world = self._world()
+        if world > 1:
+            order += order[: (-len(order)) % world]
+            order = order[rank::world]
+        return iter(order)
 
     def __len__(self) -> int:
-        return self.n
+        return -(-self.n // self._world()[1])
 
 
 class PadCollator:
@@ -176,12 +194,11 @@ class NLEDataModule(pl.LightningDataModule):
 
     def _loader(self, split: str, train: bool) -> DataLoader:
         ds = self.datasets[split]
-        seed = int(os.environ.get("PL_GLOBAL_SEED", "0"))  # set by seed_everything
+        seed = int(os.environ.get("PL_GLOBAL_SEED", "0")) if train else 0  # set by seed_everything
         return DataLoader(
             ds,
             batch_size=self.batch_size if train else self.eval_batch_size,
-            sampler=EpochSeededSampler(len(ds), seed) if train else None,
-            shuffle=False,
+            sampler=ShardSampler(len(ds), seed, shuffle=train),
             collate_fn=PadCollator(self.tokenizer.pad_token_id),
             num_workers=self.num_workers,
             persistent_workers=self.num_workers > 0,

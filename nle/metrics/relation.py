@@ -107,7 +107,9 @@ def semeval2010_official(gold: Sequence[str], pred: Sequence[str]) -> dict[str, 
     answer: Counter[str] = Counter(_undirected(g) for g in gold)
     proposed: Counter[str] = Counter(_undirected(p) for p in pred)  # either direction, xDIRx included
     correct_dir: Counter[str] = Counter(_undirected(g) for g, p in zip(gold, pred) if g == p)
-    correct_undir: Counter[str] = Counter(_undirected(g) for g, p in zip(gold, pred) if _undirected(g) == _undirected(p))
+    correct_undir: Counter[str] = Counter(
+        _undirected(g) for g, p in zip(gold, pred) if _undirected(g) == _undirected(p)
+    )
 
     precision, recall, f1 = _macro_over_gold_relations(correct_dir, proposed, answer)
     _, _, f1_undirected = _macro_over_gold_relations(correct_undir, proposed, answer)

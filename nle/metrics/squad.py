@@ -64,7 +64,8 @@ def squad_scores(predictions: Mapping[str, str], answers: Mapping[str, Sequence[
         predictions: question id -> predicted answer text.
         answers: question id -> the gold answer texts (at least one each).
 
-    >>> squad_scores({"q1": "Denver Broncos", "q2": "Denver"}, {"q1": ["Broncos", "Denver Broncos"], "q2": ["Denver Broncos"]})
+    >>> answers = {"q1": ["Broncos", "Denver Broncos"], "q2": ["Denver Broncos"]}
+    >>> squad_scores({"q1": "Denver Broncos", "q2": "Denver"}, answers)
     {'exact_match': 0.5, 'f1': 0.8333333333333333}
     """
     if not answers:

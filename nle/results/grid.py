@@ -4,14 +4,16 @@
         --configs projects/next_tacred/configs/a.yaml projects/next_tacred/configs/b.yaml \\
         --seeds 1 2 3 [--dry-run] [--force] [--runs runs] [-- extra args passed to every run]
 
-Each (config, seed) runs ``python -m projects.<project>.train --config CFG --seed_everything SEED [extra...]``
+Each (config, seed) runs
+``python -m projects.<project>.train --config CFG --seed_everything SEED --run_root RUNS [extra...]``
 in a subprocess, one after the other, unless ``<runs>/<project>/<experiment>/seed=<seed>/results.json`` exists.
-``experiment`` is the config's top-level ``experiment:`` value, else the config file's stem. The runs root is also
-given to each run in the environment variable ``NLE_RUNS_DIR``. A failed run (non-zero exit, or exit 0 without a
-``results.json``) is reported and the grid goes on; the exit code is 1 when any run failed.
+``experiment`` is the config's top-level ``experiment:`` value, else the config file's stem, which is the rule
+``nle.training.cli.NLECLI`` uses to name its run folder (an ``--experiment`` passed in the extra arguments is not
+seen by the grid). A failed run (non-zero exit, or exit 0 without a ``results.json``) is reported and the grid goes
+on; the exit code is 1 when any run failed.
 
 >>> [r.command[1:] for r in plan_grid("p", ["a.yaml"], [1], python="python", read_experiment=lambda c: "a")]
-[('-m', 'projects.p.train', '--config', 'a.yaml', '--seed_everything', '1')]
+[('-m', 'projects.p.train', '--config', 'a.yaml', '--seed_everything', '1', '--run_root', 'runs')]
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from pathlib import Path
 import yaml
 
 DEFAULT_MODULE_TEMPLATE = "projects.{project}.train"
-RUNS_ENV = "NLE_RUNS_DIR"
 
 
 class Status(str, enum.Enum):
@@ -76,13 +77,18 @@ def build_command(
     project: str,
     config: str,
     seed: int,
+    runs_root: str | os.PathLike[str] = "runs",
     extra: Sequence[str] = (),
     module_template: str = DEFAULT_MODULE_TEMPLATE,
     python: str = sys.executable,
 ) -> tuple[str, ...]:
-    """``(python, "-m", module, "--config", config, "--seed_everything", seed, *extra)``; module from the template."""
+    """``(python, "-m", module, "--config", config, "--seed_everything", seed, "--run_root", runs_root, *extra)``.
+
+    ``module`` is ``module_template`` with ``{project}`` filled in.
+    """
     module = module_template.format(project=project)
-    return (python, "-m", module, "--config", config, "--seed_everything", str(seed), *extra)
+    return (python, "-m", module, "--config", config, "--seed_everything", str(seed), "--run_root", str(runs_root),
+            *extra)
 
 
 def plan_grid(
@@ -113,7 +119,7 @@ def plan_grid(
         for seed in seeds:
             run_dir = run_dir_for(runs_root, project, names[cfg], seed)
             run = GridRun(str(cfg), int(seed), names[cfg], run_dir,
-                          build_command(project, str(cfg), int(seed), extra, module_template, python))
+                          build_command(project, str(cfg), int(seed), runs_root, extra, module_template, python))
             if not force and run.results_path.exists():
                 run = replace(run, status=Status.SKIPPED, detail="results.json exists")
             plan.append(run)
@@ -134,15 +140,14 @@ def execute(run: GridRun, env: Mapping[str, str] | None = None) -> GridRun:
 
 def run_grid(
     plan: Sequence[GridRun],
-    runs_root: str | os.PathLike[str] = "runs",
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> list[GridRun]:
     """Execute the ``TODO`` runs of ``plan`` in order (none with ``dry_run``); skipped runs pass through.
 
-    Each subprocess gets ``os.environ`` updated with ``env`` and ``NLE_RUNS_DIR=<runs_root>``.
+    Each subprocess gets ``os.environ`` updated with ``env``.
     """
-    full_env = {**os.environ, **(env or {}), RUNS_ENV: str(runs_root)}
+    full_env = {**os.environ, **(env or {})}
     done = []
     for i, run in enumerate(plan, 1):
         if run.status is not Status.TODO:
@@ -191,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Path(cfg).is_file():
             parser.error(f"config not found: {cfg}")
     plan = plan_grid(args.project, args.configs, args.seeds, args.runs, extra, args.module_template, force=args.force)
-    outcomes = run_grid(plan, args.runs, dry_run=args.dry_run)
+    outcomes = run_grid(plan, dry_run=args.dry_run)
     print(summary(outcomes))
     return 1 if any(r.status is Status.FAILED for r in outcomes) else 0
 

@@ -259,12 +259,16 @@ def render_markdown(spec: TableSpec, records: Sequence[ResultRecord]) -> str:
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "±": r"$\pm$",
 }
 
 
 def latex_escape(text: str) -> str:
-    r"""Escape LaTeX's special characters. ``latex_escape("F1 (%) & n_1")`` is ``F1 (\%) \& n\_1``."""
+    r"""Escape LaTeX's special characters (and write ``±`` as ``$\pm$``).
+
+    >>> print(latex_escape("F1 (%) & n_1 ± {x}"))
+    F1 (\%) \& n\_1 $\pm$ \{x\}
+    """
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 

@@ -25,6 +25,7 @@ from pytorch_lightning.callbacks import ModelCheckpoint
 from pytorch_lightning.cli import LightningArgumentParser, LightningCLI
 from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
 
+from nle.training.callbacks import Throughput
 from nle.results import ResultRecord, config_hash, git_info, package_versions, sha256_file, utc_now, write_results
 
 
@@ -39,6 +40,7 @@ class NLECLI(LightningCLI):
         super().__init__(
             model_class, datamodule_class, run=False, args=args, seed_everything_default=1,
             save_config_kwargs={"overwrite": True}, parser_kwargs=parser_kwargs,
+            trainer_defaults={"use_distributed_sampler": False},  # ShardSampler shards by rank itself
             subclass_mode_model=True, subclass_mode_data=True, **kwargs,
         )
 
@@ -82,7 +84,7 @@ class NLECLI(LightningCLI):
         kwargs.setdefault("default_root_dir", str(run_dir))
         kwargs.setdefault("logger", [CSVLogger(run_dir, name="", version=""),
                                      TensorBoardLogger(run_dir, name="tb", version="", default_hp_metric=False)])
-        kwargs["callbacks"] = [*list(user_callbacks), checkpoint]
+        kwargs["callbacks"] = [*list(user_callbacks), checkpoint, Throughput()]
         return super().instantiate_trainer(**kwargs)
 
     def resolved_config(self) -> dict[str, Any]:

@@ -70,6 +70,7 @@ class NLEModule(pl.LightningModule):
         self.head = nn.Linear(hidden * (2 if pooling == "entity_start" else 1), num_labels)
         self.split_metrics: dict[str, dict[str, float]] = {}
         self.prediction_dir: Path | None = None
+        self.extra_results: dict[str, Any] = {}
         self._outputs: list[tuple[torch.Tensor, ...]] = []
 
     # ---- model ---------------------------------------------------------------------------------

@@ -314,4 +314,8 @@ def test_compute_metrics_maps_names_to_the_right_keys() -> None:
     squad = compute_metrics(["squad_em", "squad_f1"], answers, predictions)
     assert squad == {"squad_em": 0.5, "squad_f1": pytest.approx((1 + 2 / 3) / 2)}
     cls = compute_metrics(["macro_f1", "micro_f1", "weighted_f1"], ["a", "a", "b", "b", "c"], ["a", "b", "b", "b", "a"])
-    assert cls == {"macro_f1": pytest.approx(1.3 / 3), "micro_f1": pytest.approx(0.6), "weighted_f1": pytest.approx(0.52)}
+    assert cls == {
+        "macro_f1": pytest.approx(1.3 / 3),
+        "micro_f1": pytest.approx(0.6),
+        "weighted_f1": pytest.approx(0.52),
+    }

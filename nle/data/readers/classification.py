@@ -4,10 +4,12 @@ Every classification reader (``hate``, ``hatexplain``, ``tweeteval``, ``stance``
 ``movies``) builds its :class:`~nle.types.Example` records with these helpers, so that all of them tokenize the
 same way and report bad input the same way (file, 1-based line, field).
 
->>> ex = example_from_text("a:1", "Don't stop, @user!", label="0")
+Words come from :func:`nle.data.tokenize.tokenize` (the tokenizer shared by every nle reader).
+
+>>> ex = labelled_example("a:1", "Don't stop, @user!", label="0")
 >>> ex.tokens
-("Don't", 'stop', ',', '@', 'user', '!')
->>> ex.text[slice(*ex.token_offsets[1])]
+('Do', "n't", 'stop', ',', '@', 'user', '!')
+>>> ex.text[slice(*ex.token_offsets[2])]
 'stop'
 """
 
@@ -17,33 +19,18 @@ import csv
 import io
 import json
 import os
-import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from nle.data.errors import DataFormatError
+from nle.data.tokenize import tokenize
 from nle.types import Example
 
-_WORD = re.compile(r"\w+(?:['\u2019]\w+)*|[^\w\s]")
-"""A word (letters/digits/underscore, with inner apostrophes: ``don't``) or one non-space punctuation character."""
 
-
-def words_with_offsets(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    """Split ``text`` into words and single punctuation characters with their character offsets.
-
-    Returns ``(tokens, offsets)`` with ``text[s:e] == token`` for every ``(s, e)``; whitespace is never a token.
-
-    >>> words_with_offsets("It's 3 p.m.")
-    (("It's", '3', 'p', '.', 'm', '.'), ((0, 4), (5, 6), (7, 8), (8, 9), (9, 10), (10, 11)))
-    """
-    matches = list(_WORD.finditer(text))
-    return tuple(m.group() for m in matches), tuple(m.span() for m in matches)
-
-
-def example_from_text(id: str, text: str, label: str | None, meta: Mapping[str, Any] | None = None) -> Example:
-    """An :class:`Example` over raw ``text`` tokenized by :func:`words_with_offsets`."""
-    tokens, offsets = words_with_offsets(text)
+def labelled_example(id: str, text: str, label: str | None, meta: Mapping[str, Any] | None = None) -> Example:
+    """An :class:`Example` over raw ``text`` (words by :func:`nle.data.tokenize.tokenize`) with a label and meta."""
+    tokens, offsets = tokenize(text)
     return Example(id=id, text=text, tokens=tokens, token_offsets=offsets, label=label, meta=dict(meta or {}))
 
 

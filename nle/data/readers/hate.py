@@ -19,10 +19,10 @@ from nle.data.readers.classification import (
     check_choice,
     check_header,
     check_width,
-    example_from_text,
     iter_csv,
     iter_lines,
     json_object,
+    labelled_example,
     parse_bit,
     read_decoded,
 )
@@ -67,7 +67,7 @@ def read_hateval2019(path: PathLike, relabeled: PathLike | None = None) -> list[
                 raise DataFormatError(relabeled, None, "id", f"a row for id {id_} of {path}", got="no such id")
             label, tr_i, ag_i, hs_orig = fix[id_]
             meta.update(TR=tr_i, AG=ag_i, HS_original=hs_orig)
-        out.append(example_from_text(id_, text, label, meta))
+        out.append(labelled_example(id_, text, label, meta))
     return out
 
 
@@ -108,7 +108,7 @@ def _read_ghc_tsv(path: Path, text: str) -> list[Example]:
         check_width(path, line, row, 4)
         bits = {k: parse_bit(path, line, k, v) for k, v in zip(_GHC_HEADER[1:], row[1:])}
         label = "1" if bits["hd"] or bits["cv"] else "0"
-        out.append(example_from_text(f"{path.stem}:{line}", row[0], label, {**bits, "line": line}))
+        out.append(labelled_example(f"{path.stem}:{line}", row[0], label, {**bits, "line": line}))
     return out
 
 
@@ -125,7 +125,7 @@ def _read_ghc_jsonl(path: Path, text: str) -> list[Example]:
             raise DataFormatError(path, line, "Text", "a string", got=rec["Text"])
         meta = {k: parse_bit(path, line, k, v) for k, v in rec.items() if k not in ("text_id", "Text")}
         label = "1" if meta["hd"] or meta["cv"] else "0"
-        out.append(example_from_text(str(rec["text_id"]), rec["Text"], label, {**meta, "line": line}))
+        out.append(labelled_example(str(rec["text_id"]), rec["Text"], label, {**meta, "line": line}))
     return out
 
 
@@ -165,7 +165,7 @@ def read_stormfront(path: PathLike, annotations: PathLike | None = None, split: 
             continue
         meta = {"user_id": user_id, "subforum_id": subforum_id, "num_contexts": num_contexts,
                 "sampled_split": sampled, "line": line}
-        out.append(example_from_text(file_id, text, label, meta))
+        out.append(labelled_example(file_id, text, label, meta))
     return out
 
 
@@ -184,7 +184,7 @@ def _read_stormfront_files(folder: Path, annotations: Path) -> list[Example]:
         seen.add(file_id)
         text = read_decoded(folder / f"{file_id}.txt")
         meta = {"user_id": user_id, "subforum_id": subforum_id, "num_contexts": num_contexts, "line": line}
-        out.append(example_from_text(file_id, text, label, meta))
+        out.append(labelled_example(file_id, text, label, meta))
     missing = sorted(present - seen)
     if missing:
         raise DataFormatError(annotations, None, "file_id", f"a row for every file in {folder}",
@@ -207,7 +207,7 @@ def read_iptts_madlibs(path: PathLike) -> list[Example]:
         check_width(path, line, row, 3)
         text, label, template = row
         check_choice(path, line, "Label", label, ("BAD", "NOT_BAD"))
-        out.append(example_from_text(f"{path.stem}:{line}", text, label, {"template": template, "line": line}))
+        out.append(labelled_example(f"{path.stem}:{line}", text, label, {"template": template, "line": line}))
     return out
 
 
