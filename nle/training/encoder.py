@@ -73,6 +73,8 @@ def load_encoder(
     else:
         config = AutoConfig.from_pretrained(path, **dict(overrides or {}))
         model = AutoModel.from_config(config)
+    if getattr(model, "pooler", None) is not None:
+        model.pooler = None  # unused by every head here; unused parameters would stall DDP
     if vocab_size is not None and vocab_size != model.get_input_embeddings().num_embeddings:
         model.resize_token_embeddings(vocab_size, mean_resizing=False)
     return model

@@ -72,6 +72,7 @@ class NLEModule(pl.LightningModule):
         self.prediction_dir: Path | None = None
         self.extra_results: dict[str, Any] = {}
         self._outputs: list[tuple[torch.Tensor, ...]] = []
+        self.train()  # from_pretrained returns eval mode; Lightning keeps submodule modes as they are
 
     # ---- model ---------------------------------------------------------------------------------
     @property

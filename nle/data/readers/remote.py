@@ -62,7 +62,10 @@ def _explanation(p: Path, i: int, rec: Any, task: str) -> Explanation:
         phrase = _str(p, i, rec, var, empty=True)
         if phrase.strip():
             span = _bind(ex, var, phrase.strip())
-            spans.append(span) if span is not None else unbound.append(var)
+            if span is None:
+                unbound.append(var)
+            else:
+                spans.append(span)
     text_id = rec.get("text_id", rec.get("Text_id"))
     meta = {"index": i, "text_id": None if text_id is None else str(text_id),
             **{var: rec.get(var, "") for var in _VARIABLES}, "part_b": _str(p, i, rec, "Part B"),

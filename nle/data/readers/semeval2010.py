@@ -82,8 +82,13 @@ def _example(path: Path, lineno: int, line: str, label: str | None, comment: str
     text, ranges = _strip_markup(path, lineno, marked)
     ex = example_from_text(sid, text, breaks=[b for r in ranges.values() for b in r], label=label,
                            meta={"line": lineno, "comment": comment})
-    spans = tuple(span_covering(ex, s, e, role=role) for role, (s, e) in sorted(ranges.items()))
-    return Example(ex.id, ex.text, ex.tokens, ex.token_offsets, label=label, spans=spans, meta=ex.meta)  # type: ignore[arg-type]
+    spans = []
+    for role, (s, e) in sorted(ranges.items()):
+        span = span_covering(ex, s, e, role=role)
+        if span is None:  # unreachable: the entity is non-blank, so some word overlaps it
+            raise DataFormatError(path, lineno, role, "an entity containing a word", text[s:e])
+        spans.append(span)
+    return Example(ex.id, ex.text, ex.tokens, ex.token_offsets, label=label, spans=tuple(spans), meta=ex.meta)
 
 
 def _is_labelled(lines: list[str]) -> bool:
