@@ -25,16 +25,17 @@ from pytorch_lightning.callbacks import ModelCheckpoint
 from pytorch_lightning.cli import LightningArgumentParser, LightningCLI
 from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
 
-from nle.training.callbacks import Throughput
 from nle.results import ResultRecord, config_hash, git_info, package_versions, sha256_file, utc_now, write_results
+from nle.training.callbacks import Throughput
 
 
 class NLECLI(LightningCLI):
     """LightningCLI with the nle run layout, linked label spaces and provenance. Never runs a subcommand itself."""
 
     def __init__(self, model_class: type[pl.LightningModule], datamodule_class: type[pl.LightningDataModule], *,
-                 project: str, default_config_files: Sequence[str | Path] = (), args: Any = None, **kwargs: Any):
-        self.project = project
+                 project: str, default_config_files: Sequence[str | Path] = (), args: Any = None,
+                 parse_only: bool = False, **kwargs: Any):
+        self.project, self.parse_only = project, parse_only
         parser_kwargs = {"default_config_files": [str(p) for p in default_config_files]}
         parser_kwargs.update(kwargs.pop("parser_kwargs", {}))
         super().__init__(
@@ -56,6 +57,10 @@ class NLECLI(LightningCLI):
         parser.link_arguments("data.labels", "model.init_args.labels", apply_on="instantiate")
         parser.link_arguments("data.vocab_size", "model.init_args.vocab_size", apply_on="instantiate")
         parser.link_arguments("model.init_args.encoder", "data.init_args.encoder")
+
+    def instantiate_classes(self) -> None:
+        if not self.parse_only:  # parse_only: check a config without loading weights or data (tests)
+            super().instantiate_classes()
 
     # ---- run layout --------------------------------------------------------------------------
     @property

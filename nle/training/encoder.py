@@ -64,12 +64,13 @@ def load_encoder(
 ) -> PreTrainedModel:
     """A bare encoder (``AutoModel``) whose ``last_hidden_state`` is (B, T, H).
 
+    ``overrides`` edit the config (with ``pretrained=True`` only non-shape fields such as dropout rates);
     ``pretrained=False`` initialises randomly from the (overridden) config. ``vocab_size`` larger than the
     checkpoint's resizes the input embeddings (new rows for added special tokens).
     """
     path = resolve_encoder(name_or_path)
-    if pretrained and not overrides:
-        model = AutoModel.from_pretrained(path)
+    if pretrained:
+        model = AutoModel.from_pretrained(path, **dict(overrides or {}))
     else:
         config = AutoConfig.from_pretrained(path, **dict(overrides or {}))
         model = AutoModel.from_config(config)

@@ -24,6 +24,7 @@ from torch import nn
 from nle.metrics import compute_metrics, higher_is_better
 from nle.training.distributed import dedupe_by_index, gather_varlen
 from nle.training.encoder import DEFAULT_ENCODER, load_encoder
+from nle.training.optim import build_optimizer
 
 STAGE_SPLIT = {"validate": "dev", "fit": "dev", "sanity_check": "dev", "test": "test"}
 
@@ -163,22 +164,9 @@ class NLEModule(pl.LightningModule):
 
     # ---- optimisation ------------------------------------------------------------------------
     def configure_optimizers(self) -> Any:
-        no_decay = ("bias", "LayerNorm.weight", "layer_norm", "norm.weight")
-        groups = [
-            {"params": [p for n, p in self.named_parameters() if not any(k in n for k in no_decay)],
-             "weight_decay": self.hparams.weight_decay},
-            {"params": [p for n, p in self.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
-        ]
-        opt = torch.optim.AdamW(groups, lr=self.hparams.lr)
-        total = max(1, int(self.trainer.estimated_stepping_batches))
-        warmup = int(self.hparams.warmup_ratio * total)
-
-        def schedule(step: int) -> float:
-            if step < warmup:
-                return (step + 1) / (warmup + 1)
-            return max(0.0, (total - step) / max(1, total - warmup))
-
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+        opt, sched = build_optimizer(self, lr=self.hparams.lr, weight_decay=self.hparams.weight_decay,
+                                     warmup_ratio=self.hparams.warmup_ratio,
+                                     total_steps=int(self.trainer.estimated_stepping_batches))
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
     # ---- exact resumption --------------------------------------------------------------------

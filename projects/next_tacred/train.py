@@ -14,10 +14,11 @@ from projects.next_tacred.data import NextRelationData
 from projects.next_tacred.model import RelationClassifier
 
 CONFIG_DIR = Path(__file__).parent / "configs"
+MODEL_CLASS, DATA_CLASS = RelationClassifier, NextRelationData
 
 
 def main(args: Any = None) -> ResultRecord | None:
-    return train_main(RelationClassifier, NextRelationData, project="next_tacred",
+    return train_main(MODEL_CLASS, DATA_CLASS, project="next_tacred",
                       default_config_files=[CONFIG_DIR / "base.yaml"], args=args)
 
 

@@ -70,6 +70,10 @@ def test_hateval_relabeled(tmp_path: Path) -> None:
     exs = read_hateval2019(orig, fix)
     assert [e.label for e in exs] == ["0", "1"]
     assert exs[0].meta["HS_original"] == 1 and exs[1].meta["AG"] == 0
+    partial = write(tmp_path, "c.csv", "id,HS,TR,AG,HS_original\n201,0,0,0,1\n")
+    with pytest.raises(DataFormatError) as err:
+        read_hateval2019(orig, partial)
+    assert_bad(err, partial, None, "id")
 
 
 def test_hateval_malformed(tmp_path: Path) -> None:

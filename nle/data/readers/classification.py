@@ -78,10 +78,9 @@ def iter_csv(path: str | os.PathLike[str], text: str, delimiter: str = ",") -> I
         start = reader.line_num + 1
 
 
-def check_header(path: str | os.PathLike[str], got: Sequence[str], expected: Sequence[str], *, ignore_case: bool = False) -> None:
+def check_header(path: str | os.PathLike[str], got: Sequence[str], expected: Sequence[str]) -> None:
     """Raise ``DataFormatError`` at line 1 unless the header row equals ``expected``."""
-    norm = (lambda xs: [x.strip().lower() for x in xs]) if ignore_case else list
-    if norm(got) != norm(expected):
+    if list(got) != list(expected):
         raise DataFormatError(path, 1, "header", f"columns {list(expected)}", got=list(got))
 
 

@@ -50,7 +50,8 @@ def read_hateval2019(path: PathLike, relabeled: PathLike | None = None) -> list[
     ['1']
     """
     path = resolve(path)
-    fix = _read_sentropy(resolve(relabeled)) if relabeled is not None else None
+    fix_path = resolve(relabeled) if relabeled is not None else None
+    fix = _read_sentropy(fix_path) if fix_path is not None else None
     rows = iter_csv(path, read_decoded(path))
     _, header = next(rows, (1, []))
     check_header(path, header, _HATEVAL_HEADER)
@@ -64,7 +65,7 @@ def read_hateval2019(path: PathLike, relabeled: PathLike | None = None) -> list[
         label = str(parse_bit(path, line, "HS", hs))
         if fix is not None:
             if id_ not in fix:
-                raise DataFormatError(relabeled, None, "id", f"a row for id {id_} of {path}", got="no such id")
+                raise DataFormatError(fix_path, None, "id", f"a row for id {id_} of {path}", got="no such id")
             label, tr_i, ag_i, hs_orig = fix[id_]
             meta.update(TR=tr_i, AG=ag_i, HS_original=hs_orig)
         out.append(labelled_example(id_, text, label, meta))

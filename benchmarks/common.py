@@ -1,0 +1,63 @@
+"""The benchmark contract: ``python -m benchmarks.<name> [--quick] [--out FILE]``.
+
+Each benchmark runs ours and the peer side by side in one process, prints one line per comparison
+``<comparison>: ratio=<peer_seconds/our_seconds> equal=<yes|no>`` and writes the same as JSON:
+``[{"comparison", "ours_s", "peer_s", "ratio", "equal", ...}]``. ``--quick`` finishes in under a minute here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Comparison:
+    comparison: str
+    ours_s: float
+    peer_s: float
+    equal: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.peer_s / self.ours_s if self.ours_s > 0 else float("inf")
+
+    def line(self) -> str:
+        return f"{self.comparison}: ratio={self.ratio:.3f} equal={'yes' if self.equal else 'no'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="a smaller run that finishes in under a minute")
+    parser.add_argument("--out", type=Path, default=None, help="write the comparisons as JSON here")
+    return parser.parse_args(argv)
+
+
+def best_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """The fastest of ``repeats`` calls of ``fn`` (seconds) and the last call's result."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def report(comparisons: Sequence[Comparison], out: Path | None) -> None:
+    for c in comparisons:
+        print(c.line())
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        tmp.write_text(json.dumps([c.to_dict() for c in comparisons], indent=2))
+        os.replace(tmp, out)
