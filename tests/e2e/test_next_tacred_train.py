@@ -107,3 +107,23 @@ def test_bf16_mixed_precision_runs(run_root: Path) -> None:
     res = read_json(run_root / "next_tacred" / "smoke" / "seed=1" / "results.json")
     assert res["precision"] == "bf16-mixed"
     assert 0.0 <= res["metrics"]["dev"]["accuracy"] <= 1.0
+
+
+def test_newcomer_default_experiment_and_table(run_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m projects.next_tacred.train` with no options: real MiniLM on the built-in sample, then the table."""
+    from projects.next_tacred.tables import main as tables_main
+
+    record = main(["--run_root", str(run_root)])  # only where runs go differs from the bare command
+    assert record is not None and record.experiment == "sample_supervised"
+    assert record.metrics["dev"]["semeval_f1"] > 0.5  # the sample is easy; a broken pipeline stays near 0.05
+    assert tables_main(["--runs", str(run_root)]) == 0
+    out = capsys.readouterr().out
+    assert "Supervised (sample)" in out and "(n=1)" in out
+
+
+def test_short_option_form_replaces_a_split(tmp_path: Path, run_root: Path) -> None:
+    sample = Path(SMOKE).parents[1] / "sample" / "dev.txt"
+    custom = tmp_path / "three.txt"
+    custom.write_text("".join(sample.read_text().splitlines(keepends=True)[:12]))
+    main(["--config", SMOKE, "--run_root", str(run_root), "--data.test_file", str(custom)])
+    assert len(read_jsonl(run_root / "next_tacred" / "smoke" / "seed=1" / "predictions" / "test.jsonl")) == 3

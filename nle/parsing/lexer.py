@@ -1,0 +1,141 @@
+"""Explanation text -> tokens -> lexical items, every entry derived from the predicate registry.
+
+Quoted phrases (``"..."``, ``'...'``, ```` ``...'' ````) become one token carrying a ``str`` literal at this stage, so
+annotator text is data from here on and never code. Other words are lowercased; digits and number words become
+``int`` literals; variable phrases become ``Var``; class words (``person``, ``noun``, ``negation``) become typed
+literals; registry phrases become predicate functors with the shape that places their arguments.
+
+>>> [t.text for t in tokenize('The phrase "was born" links SUBJ and OBJ')]
+['the', 'phrase', '"was born"', 'links', 'subj', 'and', 'obj']
+>>> tokenize('The phrase "was born" links SUBJ and OBJ')[2].literal
+'was born'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nle.parsing import predicates as P
+from nle.parsing.logical_form import Lit, LogicalForm, Var
+
+_QUOTED = re.compile(r'"([^"]*)"|``(.*?)\'\'|“([^”]*)”|‘([^’]*)’|(?<![\w\'])\'(?!s\b)([^\']*?[^\s\'])\'(?![\w])')
+_WORD = re.compile(r"<[so]>|\$t\$|(?:subj|obj)-[a-z_]+|\d+(?:\.\d+)?|\w+(?:[-']\w+)*|[^\w\s]", re.IGNORECASE)
+
+FILLER: frozenset[str] = frozenset(
+    "the a an this that these those there it its word words phrase phrases term terms token tokens string "
+    "is are be been being was were will should would can could may might must also probably likely just then "
+    "so thus therefore hence because since which who whose what here present written stated found used placed "
+    "located does do did has have having of to by with as than some".split())
+"""Words that may be skipped without being reported as unrecognised (they carry no meaning in the grammar)."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of an explanation: ``text`` (lowercase, or the quoted phrase with its quotes) and its literal."""
+
+    text: str
+    literal: str | None = None  # the phrase inside quotes, verbatim
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split an explanation into tokens; quoted phrases become single ``Token``s with ``literal`` set."""
+    out: list[Token] = []
+    pos = 0
+    for m in _QUOTED.finditer(text):
+        out.extend(Token(w.lower()) for w in _WORD.findall(text[pos:m.start()]))
+        inner = next(g for g in m.groups() if g is not None).strip()
+        out.append(Token(m.group(0), literal=inner))
+        pos = m.end()
+    out.extend(Token(w.lower()) for w in _WORD.findall(text[pos:]))
+    return out
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """A lexical item over tokens ``[start, end)``: a complete value (``sem`` with ``type``) or a functor.
+
+    Functors have ``pred`` (a registry name) and ``shape``; keyword items (``type == "kw"``) hold their word.
+    """
+
+    start: int
+    end: int
+    type: str
+    sem: LogicalForm | None = None
+    pred: str | None = None
+    shape: str = ""
+    word: str = ""
+    source: str = ""  # the surface text, for features and derivations
+
+
+def _phrases(domain: str) -> dict[str, list[tuple[str, object]]]:
+    """Surface phrase -> [(kind, payload)] for variables, literals and functors, derived from the registry."""
+    table: dict[str, list[tuple[str, object]]] = {}
+    for var in P.VARIABLES.values():
+        if domain in var.domains:
+            for ph in var.phrases:
+                table.setdefault(ph, []).append(("var", var.name))
+    for ph, name in P.DOMAIN_ALIASES.get(domain, {}).items():
+        table.setdefault(ph, []).append(("var", name))
+    for ph, lits in P.LITERALS.items():
+        for typ, value in lits:
+            table.setdefault(ph, []).append(("lit", (typ, value)))
+    for ph, entries in P.lexicon().items():
+        for e in entries:
+            table.setdefault(ph, []).append(("pred", e))
+    return table
+
+
+_TABLES: dict[str, dict[str, list[tuple[str, object]]]] = {}
+
+
+def _table(domain: str) -> dict[str, list[tuple[str, object]]]:
+    if domain not in _TABLES:
+        _TABLES[domain] = _phrases(domain)
+    return _TABLES[domain]
+
+
+def _keywords() -> frozenset[str]:
+    return frozenset(w for entries in P.lexicon().values() for e in entries for w in e.shape.split()
+                     if w != "_" and not w.isdigit())
+
+
+KEYWORDS: frozenset[str] = _keywords()
+"""Words that shapes require (``before`` in ``"0 _ 2 before 1"``); each such token also yields a keyword item."""
+
+_MAX_PHRASE = max(len(p.split()) for p in list(P.lexicon()) + list(P.LITERALS) + ["the answer"])
+
+
+def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
+    """Every lexical item the registry licenses over ``tokens`` (all phrase matches, overlapping ones included)."""
+    table = _table(domain)
+    items: list[Lexical] = []
+    words = [t.text for t in tokens]
+    for i, tok in enumerate(tokens):
+        if tok.literal is not None:
+            items.append(Lexical(i, i + 1, "str", Lit(tok.literal, "str"), source=tok.text))
+            continue
+        w = tok.text
+        if w.isdigit():
+            items.append(Lexical(i, i + 1, "int", Lit(int(w), "int"), source=w))
+        elif w in P.NUMBER_WORDS:
+            items.append(Lexical(i, i + 1, "int", Lit(P.NUMBER_WORDS[w], "int"), source=w))
+        m = re.fullmatch(r"(subj|obj)-([a-z_]+)", w)
+        if m and domain == "relation":
+            items.append(Lexical(i, i + 1, "span", Var(m.group(1).upper()), source=w))
+        if w in KEYWORDS:
+            items.append(Lexical(i, i + 1, "kw", word=w, source=w))
+        for j in range(i + 1, min(len(tokens), i + _MAX_PHRASE) + 1):
+            if any(t.literal is not None for t in tokens[i:j]):
+                break
+            phrase = " ".join(words[i:j])
+            for kind, payload in table.get(phrase, ()):
+                if kind == "var":
+                    items.append(Lexical(i, j, "span", Var(str(payload)), source=phrase))
+                elif kind == "lit":
+                    typ, value = payload  # type: ignore[misc]
+                    items.append(Lexical(i, j, "str" if typ == "str" else typ, Lit(value, typ), source=phrase))
+                else:
+                    items.append(Lexical(i, j, "functor", pred=payload.name, shape=payload.shape,  # type: ignore[attr-defined]
+                                         source=phrase))
+    return items

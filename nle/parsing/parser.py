@@ -1,0 +1,340 @@
+"""A CCG chart parser with beam search: explanation text -> ranked logical forms of type ``bool``.
+
+Each registry phrase is a CCG functor whose category comes from its shape (``"2 _ 0 1"`` is
+``((bool\\span)/span)/span``: arguments right of the trigger are taken first, left to right, then those on its left,
+nearest first). Two rules combine adjacent items: forward and backward application; typed arguments must match the
+registry's argument types (``span`` accepts a variable or a phrase literal). Spans joined by ``and`` / ``or`` /
+``nor`` / ``,`` form lists that distribute over the predicate that takes them (``all`` / ``any`` / ``none``). Any
+token may be skipped at a cost (a feature the ranker weighs); tokens that no entry covers are dropped before the
+chart and reported as unrecognised if nothing parses. Each cell keeps its ``beam`` best items (CKY).
+
+>>> [render(c.logical_form) for c in parse('The phrase "was born" links SUBJ and OBJ', domain="relation")][:1]
+['between(SUBJ, OBJ, "was born")']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from nle.parsing import predicates as P
+from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, tokenize
+from nle.parsing.logical_form import Call, LogicalForm, render
+
+DOMAINS: tuple[str, ...] = ("relation", "mrc", "remote")
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "skip:filler": -0.1, "skip:kw": -0.4, "skip:content": -1.0, "skip:int": -1.5, "skip:str": -3.0,
+    "skip:span": -3.0, "skip:type": -1.5, "list": -0.4, "lexlen": 0.3, "pred:at": -0.2,
+    "pred:exists": -0.6, "pred:in": -0.1, "pred:and": 0.05,
+}
+"""Prior weights of the derivation features before any training (a hand-set log-linear model)."""
+
+_LIST_WORDS: Mapping[str, str] = {"and": "all", ",": "all", "or": "any", "nor": "none"}
+_ACCEPTS: Mapping[str, frozenset[str]] = {"span": frozenset({"span", "str"}), "str": frozenset({"str"})}
+
+
+class ParseFailure(Exception):
+    """No derivation of type ``bool``: names the explanation, the unrecognised spans and why."""
+
+    def __init__(self, explanation_id: str, unrecognised: Sequence[str], message: str) -> None:
+        super().__init__(f"{explanation_id}: {message}; unrecognised: {list(unrecognised)}")
+        self.explanation_id = explanation_id
+        self.unrecognised = tuple(unrecognised)
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.explanation_id, "unrecognised": list(self.unrecognised), "message": self.message}
+
+
+@dataclass(frozen=True)
+class ParseCandidate:
+    """One complete derivation: its logical form, its score under the weights, its derivation and features."""
+
+    logical_form: LogicalForm
+    score: float
+    derivation: str
+    features: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListSem:
+    """Spans joined by a conjunction, pending distribution: ``quant`` is ``all`` / ``any`` / ``none``."""
+
+    quant: str
+    items: tuple[LogicalForm, ...]
+
+
+@dataclass(frozen=True)
+class _Item:
+    start: int
+    end: int
+    kind: str  # "val" | "fun" | "kw"
+    type: str
+    sem: object
+    score: float
+    feats: tuple[str, ...]
+    deriv: str
+    pred: str = ""
+    rights: tuple[str, ...] = ()
+    lefts: tuple[str, ...] = ()
+    filled: tuple[tuple[int, object], ...] = ()
+
+    def key(self) -> tuple:
+        return (self.kind, self.type, self.sem, self.pred, self.rights, self.lefts, self.filled)
+
+
+def _score(feats: Sequence[str], weights: Mapping[str, float]) -> float:
+    return sum(weights.get(f, 0.0) for f in feats)
+
+
+def _build(name: str, args: tuple[object, ...]) -> LogicalForm:
+    """``Call(name, args)`` with list arguments distributed into quantifiers and nested and/or flattened."""
+    for i, a in enumerate(args):
+        if isinstance(a, ListSem):
+            return Call(a.quant, tuple(_build(name, args[:i] + (x,) + args[i + 1:]) for x in a.items))
+    flat: list[LogicalForm] = []
+    for a in args:
+        if name in ("and", "or") and isinstance(a, Call) and a.op == name:
+            flat.extend(a.args)
+        else:
+            flat.append(a)  # type: ignore[arg-type]
+    return Call(name, tuple(flat))
+
+
+def _complete(fun: _Item) -> _Item:
+    if fun.rights or fun.lefts:
+        return fun
+    pred = P.get(fun.pred)
+    sem = _build(pred.name, tuple(s for _, s in sorted(fun.filled, key=lambda x: x[0])))
+    return _Item(fun.start, fun.end, "val", pred.return_type, sem, fun.score, fun.feats, fun.deriv)
+
+
+def _from_lexical(lx: Lexical, weights: Mapping[str, float]) -> list[_Item]:
+    if lx.type == "kw":
+        return [_Item(lx.start, lx.end, "kw", "kw", lx.word, 0.0, (), lx.word)]
+    if lx.type != "functor":
+        return [_Item(lx.start, lx.end, "val", lx.type, lx.sem, 0.0, (), render(lx.sem))]  # type: ignore[arg-type]
+    slots = lx.shape.split()
+    pos = slots.index("_")
+    feats = (f"pred:{lx.pred}", f"lex:{lx.source}->{lx.pred}", *(["lexlen"] * (lx.end - lx.start - 1)))
+    item = _Item(lx.start, lx.end, "fun", "fun", None, _score(feats, weights), feats, f"{lx.pred}<{lx.source}>",
+                 pred=str(lx.pred), rights=tuple(slots[pos + 1:]), lefts=tuple(reversed(slots[:pos])))
+    return [_complete(item)]
+
+
+def _accepts(slot_type: str, item: _Item) -> bool:
+    return item.kind == "val" and item.type in _ACCEPTS.get(slot_type, frozenset({slot_type}))
+
+
+def _apply(fun: _Item, arg: _Item, right: bool, weights: Mapping[str, float]) -> _Item | None:
+    slots = fun.rights if right else fun.lefts
+    if not slots or (not right and fun.rights):
+        return None
+    slot = slots[0]
+    start, end = (fun.start, arg.end) if right else (arg.start, fun.end)
+    rights, lefts = (slots[1:], fun.lefts) if right else (fun.rights, slots[1:])
+    deriv = f"[{fun.deriv} {'>' if right else '<'} {arg.deriv}]"
+    if not slot.isdigit():
+        if arg.kind != "kw" or arg.sem != slot:
+            return None
+        filled = fun.filled
+    else:
+        idx = int(slot)
+        pred = P.get(fun.pred)
+        if not _accepts(pred.arg_types[idx], arg):
+            return None
+        filled = (*fun.filled, (idx, arg.sem))
+    out = _Item(start, end, "fun", "fun", None, fun.score + arg.score, fun.feats + arg.feats, deriv,
+                pred=fun.pred, rights=rights, lefts=lefts, filled=filled)
+    return _complete(out)
+
+
+def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
+    if left.kind != "val" or right.kind != "val" or left.type not in ("span", "str") or right.type != left.type:
+        return None
+    quant = _LIST_WORDS[conj]
+    items: list[LogicalForm] = []
+    for s in (left.sem, right.sem):
+        if isinstance(s, ListSem):
+            if s.quant != quant and conj != ",":
+                return None
+            items.extend(s.items)
+        else:
+            items.append(s)  # type: ignore[arg-type]
+    if isinstance(right.sem, ListSem):
+        quant = right.sem.quant
+    feats = left.feats + right.feats + ("list",)
+    return _Item(left.start, right.end, "val", left.type, ListSem(quant, tuple(items)), left.score + right.score,
+                 feats, f"[{left.deriv} {conj} {right.deriv}]")
+
+
+def _skip_class(token: Token, items: Sequence[Lexical]) -> str:
+    if token.text in FILLER:
+        return "skip:filler"
+    kinds = {lx.type for lx in items}
+    for typ in ("str", "span", "int"):
+        if typ in kinds:
+            return f"skip:{typ}"
+    if kinds <= {"kw"}:
+        return "skip:kw"
+    if kinds & {"ner", "pos", "chunk", "lexicon"} and "functor" not in kinds:
+        return "skip:type"
+    return "skip:content"
+
+
+def _prune(items: list[_Item], beam: int) -> list[_Item]:
+    best: dict[tuple, _Item] = {}
+    for it in items:
+        k = it.key()
+        if k not in best or it.score > best[k].score:
+            best[k] = it
+    return sorted(best.values(), key=lambda x: -x.score)[:beam]
+
+
+def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[str, float]) -> list[_Item]:
+    n = len(tokens)
+    by_tok: list[list[Lexical]] = [[] for _ in range(n)]
+    for lx in lex:
+        by_tok[lx.start].append(lx)
+    skip = [_skip_class(tokens[i], [lx for lx in lex if lx.start == i and lx.end == i + 1]) for i in range(n)]
+    cell: dict[tuple[int, int], list[_Item]] = {}
+    conj = {i for i, t in enumerate(tokens) if t.text in _LIST_WORDS}
+    for length in range(1, n + 1):
+        for i in range(0, n - length + 1):
+            j = i + length
+            found: list[_Item] = []
+            for lx in by_tok[i]:
+                if lx.end == j:
+                    found.extend(_from_lexical(lx, weights))
+            for k in range(i + 1, j):
+                for a in cell.get((i, k), ()):
+                    for b in cell.get((k, j), ()):
+                        if a.kind == "fun" and a.rights:
+                            r = _apply(a, b, True, weights)
+                            if r is not None:
+                                found.append(r)
+                        if b.kind == "fun" and not b.rights and b.lefts:
+                            r = _apply(b, a, False, weights)
+                            if r is not None:
+                                found.append(r)
+                if k in conj and k + 1 < j:
+                    for a in cell.get((i, k), ()):
+                        for b in cell.get((k + 1, j), ()):
+                            r = _make_list(a, tokens[k].text, b)
+                            if r is not None:
+                                found.append(r)
+            if length > 1:
+                for it in cell.get((i + 1, j), ()):
+                    f = it.feats + (skip[i],)
+                    found.append(_Item(i, j, it.kind, it.type, it.sem, it.score + weights.get(skip[i], 0.0), f,
+                                       it.deriv, it.pred, it.rights, it.lefts, it.filled))
+                for it in cell.get((i, j - 1), ()):
+                    f = it.feats + (skip[j - 1],)
+                    found.append(_Item(i, j, it.kind, it.type, it.sem, it.score + weights.get(skip[j - 1], 0.0), f,
+                                       it.deriv, it.pred, it.rights, it.lefts, it.filled))
+            cell[(i, j)] = _prune(found, beam)
+    return [it for it in cell.get((0, n), ()) if it.kind == "val" and it.type == "bool"
+            and not _has_list(it.sem)]
+
+
+def _has_list(sem: object) -> bool:
+    if isinstance(sem, ListSem):
+        return True
+    return isinstance(sem, Call) and any(_has_list(a) for a in sem.args)
+
+
+def _sentences(tokens: list[Token]) -> list[list[Token]]:
+    """Split at sentence-final ``.`` / ``;`` tokens (quoted phrases are single tokens, so their dots stay)."""
+    out: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.literal is None and t.text in (".", ";", "!"):
+            out.append([])
+        else:
+            out[-1].append(t)
+    return [s for s in out if s]
+
+
+def _features(feats: Sequence[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for f in feats:
+        out[f] = out.get(f, 0.0) + 1.0
+    return out
+
+
+def _parse_sentence(tokens: list[Token], domain: str, beam: int, weights: Mapping[str, float],
+                    explanation_id: str) -> list[ParseCandidate]:
+    lex = lexical_items(tokens, domain)
+    covered = {i for lx in lex for i in range(lx.start, lx.end)}
+    unknown: list[str] = []
+    run: list[str] = []
+    for i, t in enumerate(tokens):
+        if i not in covered and t.text not in FILLER:
+            run.append(t.text)
+        elif run:
+            unknown.append(" ".join(run))
+            run = []
+    if run:
+        unknown.append(" ".join(run))
+    keep = sorted(covered)
+    if not keep:
+        raise ParseFailure(explanation_id, unknown, f"no lexical entry in {' '.join(t.text for t in tokens)!r}")
+    remap = {old: new for new, old in enumerate(keep)}
+    kept = [tokens[i] for i in keep]
+    lex2 = [Lexical(remap[lx.start], remap[lx.end - 1] + 1, lx.type, lx.sem, lx.pred, lx.shape, lx.word, lx.source)
+            for lx in lex if all(i in remap for i in range(lx.start, lx.end))
+            and remap[lx.end - 1] - remap[lx.start] == lx.end - lx.start - 1]
+    items = _chart(kept, lex2, beam, weights)
+    if not items:
+        raise ParseFailure(explanation_id, unknown,
+                           f"no derivation of type bool for {' '.join(t.text for t in tokens)!r}")
+    return [ParseCandidate(it.sem, it.score, it.deriv, _features(it.feats)) for it in items]  # type: ignore[arg-type]
+
+
+def parse(text: str, *, domain: str, beam: int = 12, weights: Mapping[str, float] | None = None,
+          explanation_id: str = "") -> list[ParseCandidate]:
+    """Ranked logical forms of type ``bool`` for ``text`` (best first); raises ``ParseFailure`` when there is none.
+
+    Sentences (split at ``.``) are parsed separately and conjoined; ``beam`` bounds the items kept per chart cell
+    and the candidates returned. ``weights`` (feature -> weight) score derivations; default ``DEFAULT_WEIGHTS``.
+
+    >>> render(parse("OBJ follows SUBJ", domain="relation")[0].logical_form)
+    'right(OBJ, SUBJ)'
+    """
+    if domain not in DOMAINS:
+        raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
+    w = DEFAULT_WEIGHTS if weights is None else weights
+    sents = _sentences(tokenize(text))
+    if not sents:
+        raise ParseFailure(explanation_id, (), "empty explanation")
+    combos: list[ParseCandidate] | None = None
+    failures: list[ParseFailure] = []
+    for sent in sents:
+        try:
+            cands = _parse_sentence(sent, domain, beam, w, explanation_id)
+        except ParseFailure as err:
+            failures.append(err)
+            continue
+        if combos is None:
+            combos = cands
+            continue
+        merged: dict[str, ParseCandidate] = {}
+        for a in combos:
+            for b in cands:
+                lf = _build("and", (a.logical_form, b.logical_form))
+                feats = dict(a.features)
+                for f, v in b.features.items():
+                    feats[f] = feats.get(f, 0.0) + v
+                c = ParseCandidate(lf, a.score + b.score, f"{a.derivation} . {b.derivation}", feats)
+                key = render(lf)
+                if key not in merged or merged[key].score < c.score:
+                    merged[key] = c
+        combos = sorted(merged.values(), key=lambda c: -c.score)[:beam]
+    if failures:
+        raise ParseFailure(explanation_id, [u for f in failures for u in f.unrecognised],
+                           "; ".join(f.message for f in failures))
+    assert combos is not None
+    uniq: dict[str, ParseCandidate] = {}
+    for c in combos:
+        uniq.setdefault(render(c.logical_form), c)
+    return sorted(uniq.values(), key=lambda c: -c.score)[:beam]
