@@ -16,10 +16,7 @@ sets kept for the final evaluation) have no files here: pass such a file to the 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import importlib
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from nle.data.errors import DataNotFoundError, data_dir
+from nle.results.provenance import sha256_file
 
 SplitFiles = str | tuple[str, ...]
 
@@ -120,22 +118,6 @@ def benchmark_path(name: str, split: str) -> Path:
     if len(get_benchmark(name).paths(split)) != 1:
         raise ValueError(f"split {split!r} of {name!r} has several files; use benchmark_paths()")
     return benchmark_paths(name, split)[0]
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks; cached by (resolved path, size, mtime)."""
-    p = Path(path).resolve()
-    st = p.stat()
-    return _sha256_cached(str(p), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=1024)
-def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify(name: str) -> dict[str, bool]:
