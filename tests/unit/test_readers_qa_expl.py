@@ -22,16 +22,10 @@ from nle.data.readers import (
     read_squad,
     squad_articles,
 )
-from nle.types import Example, Span
+from nle.types import Span
+from tests.helpers import check_span_invariants
 
-
-def _check_invariants(ex: Example) -> None:
-    assert len(ex.tokens) == len(ex.token_offsets)
-    for tok, (s, e) in zip(ex.tokens, ex.token_offsets):
-        assert ex.text[s:e] == tok
-    for sp in ex.spans:
-        assert ex.text[sp.char_start:sp.char_end] == sp.text
-        assert (sp.char_start, sp.char_end) == (ex.token_offsets[sp.start][0], ex.token_offsets[sp.end - 1][1])
+_check_invariants = check_span_invariants
 
 
 def _data_dir() -> Path:

@@ -22,15 +22,9 @@ from nle.data.readers import (
 )
 from nle.data.tokenize import covering_words, tokenize
 from nle.types import Example, Span
+from tests.helpers import check_span_invariants
 
-
-def _check_invariants(ex: Example) -> None:
-    assert len(ex.tokens) == len(ex.token_offsets)
-    for tok, (s, e) in zip(ex.tokens, ex.token_offsets):
-        assert ex.text[s:e] == tok
-    for sp in ex.spans:
-        assert ex.text[sp.char_start:sp.char_end] == sp.text
-        assert (sp.char_start, sp.char_end) == (ex.token_offsets[sp.start][0], ex.token_offsets[sp.end - 1][1])
+_check_invariants = check_span_invariants
 
 
 def _write(tmp_path: Path, name: str, text: str, newline: str = "\n") -> Path:
