@@ -172,6 +172,7 @@ def annotate(examples: Sequence[Example], *, nlp: Any = None, cache_dir: Path | 
         q_columns = annotate_tokens(q_tokens, **kw)
         question = AnnotatedCorpus.assemble(q_columns, [ex.id for ex in examples], [None] * len(examples),
                                             [{} for _ in examples], [{} for _ in examples])
+    has_question = np.array([ex.question is not None for ex in examples], dtype=bool) if question else None
     roles = [_roles(ex) for ex in examples]
     return AnnotatedCorpus.assemble(columns, [ex.id for ex in examples], [ex.label for ex in examples],
-                                    [r for r, _ in roles], [t for _, t in roles], question)
+                                    [r for r, _ in roles], [t for _, t in roles], question, has_question)

@@ -22,7 +22,8 @@ field             shape      meaning
 ``role_types[r]`` (N,)       id in ``ner_vocab`` of the type the data gives the role (TACRED), ``-1`` if none
 ================  =========  ===================================================================
 
-``question`` is a second corpus with the same N (the MRC questions; empty examples where there is none).
+``question`` is a second corpus with the same N (the MRC questions; empty examples where there is none) and
+``has_question`` (N,) bool says which examples have one.
 
 >>> ex = AnnotatedExample.from_tags("s", ["Cats", "chase", "mice"], pos=["NOUN", "VERB", "NOUN"],
 ...                                 roles={"SUBJ": (0, 1), "OBJ": (2, 3)})
@@ -155,6 +156,8 @@ class TokenColumns:
     head: np.ndarray
     noun_chunk: np.ndarray
     verb_phrase: np.ndarray
+    entity: np.ndarray
+    sentence: np.ndarray
     strings: tuple[str, ...]
     pos_vocab: tuple[str, ...]
     ner_vocab: tuple[str, ...]
@@ -226,9 +229,12 @@ class AnnotatedCorpus:
     roles: Mapping[str, np.ndarray]
     role_types: Mapping[str, np.ndarray]
     question: AnnotatedCorpus | None = None
+    has_question: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = self.columns.n
+        if self.question is not None and self.has_question is None:
+            object.__setattr__(self, "has_question", np.ones(n, dtype=bool))
         if len(self.ids) != n or len(self.labels) != n:
             raise ValueError(f"AnnotatedCorpus: {len(self.ids)} ids and {len(self.labels)} labels for {n} examples")
         for r, a in self.roles.items():
@@ -256,17 +262,18 @@ class AnnotatedCorpus:
     def from_examples(cls, examples: Sequence[AnnotatedExample]) -> AnnotatedCorpus:
         """Columnarise annotated examples (vocabularies are built in first-seen order)."""
         columns = TokenColumns.from_examples(examples)
-        question = None
+        question, has_question = None, None
         if any(ex.question is not None for ex in examples):
             question = cls.from_examples([ex.question or AnnotatedExample.from_tags(ex.id, []) for ex in examples])
+            has_question = np.array([ex.question is not None for ex in examples], dtype=bool)
         return cls.assemble(columns, [ex.id for ex in examples], [ex.label for ex in examples],
-                            [ex.roles for ex in examples], [ex.role_types for ex in examples], question)
+                            [ex.roles for ex in examples], [ex.role_types for ex in examples], question, has_question)
 
     @classmethod
     def assemble(cls, columns: TokenColumns, ids: Sequence[str], labels: Sequence[str | None],
                  roles: Sequence[Mapping[str, tuple[int, int]]], role_types: Sequence[Mapping[str, str]],
-                 question: AnnotatedCorpus | None = None) -> AnnotatedCorpus:
-        """Attach example-level fields (ids, labels, role spans and types) to token columns."""
+                 question: AnnotatedCorpus | None = None, has_question: np.ndarray | None = None) -> AnnotatedCorpus:
+        """Attach example-level fields (ids, labels, role spans and types, questions) to token columns."""
         n = columns.n
         names = sorted({r for rs in roles for r in rs} | {r for rt in role_types for r in rt})
         span_arr = {r: np.full((n, 2), -1, dtype=np.int64) for r in names}
@@ -283,13 +290,13 @@ class AnnotatedCorpus:
                 type_arr[r][i] = ner_index[t]
         if len(extra) != len(columns.ner_vocab):
             columns = TokenColumns.from_parts(columns.arrays(), {**columns.vocabs(), "ner_vocab": extra})
-        return cls(tuple(ids), tuple(labels), columns, span_arr, type_arr, question)
+        return cls(tuple(ids), tuple(labels), columns, span_arr, type_arr, question, has_question)
 
     def example(self, i: int) -> AnnotatedExample:
         """The ``i``-th example as a pure-Python :class:`AnnotatedExample` (what :func:`execute_one` reads)."""
         roles = {r: (int(a[i, 0]), int(a[i, 1])) for r, a in self.roles.items() if a[i, 0] >= 0}
         types = {r: self.columns.ner_vocab[int(a[i])] for r, a in self.role_types.items() if a[i] >= 0}
-        q = self.question.example(i) if self.question is not None else None
+        q = self.question.example(i) if self.question is not None and self.has_question[i] else None
         return AnnotatedExample(id=self.ids[i], **self.columns.rows(i), roles=roles, role_types=types,
                                 label=self.labels[i], question=q)
 

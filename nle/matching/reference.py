@@ -13,7 +13,7 @@ listed in :mod:`nle.matching.semantics`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from nle.matching.corpus import AnnotatedExample
@@ -192,18 +192,26 @@ class _Eval:
 
     def p_left_within(self, a, sp, scope):
         n = self.ev(a[2], scope)
+        if n is None:
+            return False
         return self._pairs(sp, lambda x, y: x[2] <= y[1] and y[1] - x[2] + 1 <= n)
 
     def p_right_within(self, a, sp, scope):
         n = self.ev(a[2], scope)
+        if n is None:
+            return False
         return self._pairs(sp, lambda x, y: x[1] >= y[2] and x[1] - y[2] + 1 <= n)
 
     def p_within(self, a, sp, scope):
         n = self.ev(a[2], scope)
+        if n is None:
+            return False
         return self._pairs(sp, lambda x, y: (g := _gap(x, y)) is not None and g + 1 <= n)
 
     def p_apart(self, a, sp, scope):
         n = self.ev(a[2], scope)
+        if n is None:
+            return False
         return self._pairs(sp, lambda x, y: _gap(x, y) == n)
 
     def p_between(self, a, sp, scope):
@@ -325,16 +333,26 @@ def _gap(x: Occ, y: Occ) -> int | None:
     return None
 
 
+def compile_one(lf: LogicalForm, lexicons: Mapping[str, Collection[str]] | None = None
+                ) -> Callable[[AnnotatedExample], tuple[bool, bool]]:
+    """Check ``lf`` once and return ``example -> (fires, fault)`` (what a snorkel labeling function would call)."""
+    check(lf, lexicons)
+    lex = {k: normalise_lexicon(v) for k, v in (lexicons or {}).items()}
+
+    def run(example: AnnotatedExample) -> tuple[bool, bool]:
+        ev = _Eval(example, lex)
+        out = ev.ev(lf, ("main", None))
+        if not isinstance(out, bool):
+            raise ExecutionError(f"the logical form must be a bool formula, got a value {out!r}")
+        return out, ev.fault
+
+    return run
+
+
 def execute_one(lf: LogicalForm, example: AnnotatedExample,
                 lexicons: Mapping[str, Collection[str]] | None = None) -> tuple[bool, bool]:
     """``(fires, fault)`` of the bool logical form ``lf`` on one example (see :mod:`nle.matching.semantics`).
 
     Raises :class:`~nle.matching.semantics.ExecutionError` for an unknown predicate or an ill-typed form.
     """
-    check(lf, lexicons)
-    lex = {k: normalise_lexicon(v) for k, v in (lexicons or {}).items()}
-    ev = _Eval(example, lex)
-    out = ev.ev(lf, ("main", None))
-    if not isinstance(out, bool):
-        raise ExecutionError(f"the logical form must be a bool formula, got a value {out!r}")
-    return out, ev.fault
+    return compile_one(lf, lexicons)(example)

@@ -26,7 +26,7 @@ FILLER: frozenset[str] = frozenset(
     "the a an this that these those there it its word words phrase phrases term terms token tokens string "
     "is are be been being was were will should would can could may might must also probably likely just then "
     "so thus therefore hence because since which who whose what here present written stated found used placed "
-    "located does do did has have having of to by with as than some".split())
+    "located does do did has have having of to by with as than some both either neither".split()) | {","}
 """Words that may be skipped without being reported as unrecognised (they carry no meaning in the grammar)."""
 
 
@@ -118,7 +118,7 @@ def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
             items.append(Lexical(i, i + 1, "str", Lit(tok.literal, "str"), source=tok.text))
             continue
         w = tok.text
-        if w.isdigit():
+        if w.isascii() and w.isdigit():
             items.append(Lexical(i, i + 1, "int", Lit(int(w), "int"), source=w))
         elif w in P.NUMBER_WORDS:
             items.append(Lexical(i, i + 1, "int", Lit(P.NUMBER_WORDS[w], "int"), source=w))

@@ -27,6 +27,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "skip:filler": -0.1, "skip:kw": -0.4, "skip:content": -1.0, "skip:int": -1.5, "skip:str": -3.0,
     "skip:span": -3.0, "skip:type": -1.5, "list": -0.4, "lexlen": 0.3, "pred:at": -0.2,
     "pred:exists": -0.6, "pred:in": -0.1, "pred:and": 0.05, "bare_literal": -0.8, "coord": -0.1,
+    "lex:sandwich->between": -0.2, "lex:only->between": -0.2, "list:,": -1.0,
 }
 """Prior weights of the derivation features before any training (a hand-set log-linear model)."""
 
@@ -101,6 +102,8 @@ def _build(name: str, args: tuple[object, ...]) -> LogicalForm | None:
             if any(p is None for p in parts):
                 return None
             return Call(a.quant, tuple(parts))  # type: ignore[arg-type]
+    if name in ("all", "any") and len(args) == 1 and isinstance(args[0], Call) and args[0].op == name:
+        return args[0]
     flat: list[LogicalForm] = []
     for a in args:
         if name in ("and", "or") and isinstance(a, Call) and a.op == name:
@@ -208,7 +211,7 @@ def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
         quant = right.sem.quant
     if len(set(items)) != len(items):
         return None
-    feats = left.feats + right.feats + ("list",)
+    feats = left.feats + right.feats + ("list",) + (("list:,",) if conj == "," else ())
     return _Item(left.start, right.end, "val", left.type, ListSem(quant, tuple(items)), left.score + right.score,
                  feats, f"[{left.deriv} {conj} {right.deriv}]")
 
@@ -317,6 +320,7 @@ def _parse_sentence(tokens: list[Token], domain: str, beam: int, weights: Mappin
                     explanation_id: str) -> list[ParseCandidate]:
     lex = lexical_items(tokens, domain)
     covered = {i for lx in lex for i in range(lx.start, lx.end)}
+    covered |= {i for i, t in enumerate(tokens) if t.literal is None and t.text in _LIST_WORDS}
     unknown: list[str] = []
     run: list[str] = []
     for i, t in enumerate(tokens):

@@ -100,7 +100,7 @@ _PREDICATES: tuple[Predicate, ...] = (
               variadic=True),
     Predicate("any", ("bool",), "bool", _p(("any of", "_ 0"), ("one of", "_ 0"), ("at least one of", "_ 0")),
               "True iff at least one argument is true (the quantifier of a list joined by 'or').", variadic=True),
-    Predicate("none", ("bool",), "bool", _p(("none of", "_ 0"), ("neither", "_ 0"), ("no", "_ 0")),
+    Predicate("none", ("bool",), "bool", _p(("none of", "_ 0"), ("no", "_ 0")),
               "True iff no argument is true (the quantifier of 'neither ... nor' lists).", variadic=True),
     # ---- comparison of counts ----------------------------------------------------------------------------------
     Predicate("eq", ("int", "int"), "bool",
@@ -179,7 +179,8 @@ _PREDICATES: tuple[Predicate, ...] = (
               _p(*_many("2 _ 0 1", "between", "is between", "appears between", "occurs between",
                         "comes between", "links"),
                  *_many("_ 0 1 2", "between"),
-                 ("connects", "2 _ 0 1"), ("link", "0 1 are linked by 2 _")),
+                 ("connects", "2 _ 0 1"), ("link", "0 1 are linked by 2 _"), ("sandwich", "0 1 _ 2"),
+                 ("only", "_ 2 between 0 1")),
               "c lies strictly between a and b, in either order: min(a.end, b.end) <= c.start and "
               "c.end <= max(a.start, b.start) (for some occurrences)."),
     Predicate("sandwich", ("span", "span", "span"), "bool",

@@ -27,18 +27,23 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nle.data.tokenize import tokenize
 from nle.parsing import predicates as P
 from nle.parsing.logical_form import Call, Lit, LogicalForm, Var
 from nle.types import Example, Explanation
 
 Spans = list[tuple[int, int]]
 _ROLE = {"subj": "SUBJ", "e1": "SUBJ", "obj": "OBJ", "e2": "OBJ", "answer": "ANS", "X": "X", "Y": "Y", "Z": "Z"}
-_TOKEN = re.compile(r"\w+(?:[-']\w+)*|'s|[^\w\s]")
+_CLITIC = re.compile(r"^(?:['\u2019](?:s|re|ve|ll|d|m)|n['\u2019]t|-[LR][RSC]B-|``|'')$", re.IGNORECASE)
 
 
 def phrase_words(text: str) -> tuple[str, ...]:
-    """Lowercased words of a phrase; ``'s`` and punctuation are their own words (``"'s daughter"`` -> 2 words)."""
-    return tuple(w.lower() for w in _TOKEN.findall(text))
+    """Lowercased words of a phrase, tokenised like the texts (``nle.data.tokenize``); PTB tokens such as
+    ``-LRB-``, ```` `` ```` and clitics (``'s``) written as separate words stay whole."""
+    out: list[str] = []
+    for piece in text.split():
+        out.extend([piece] if _CLITIC.match(piece) else tokenize(piece)[0])
+    return tuple(w.lower() for w in out)
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,10 @@ class _Eval:
 
     # ---- strings ------------------------------------------------------------------------------------------------
     def _texts(self, a) -> list[tuple[str, ...]]:
+        if isinstance(a, Var) and a.name == "Question":
+            return [self.question.words] if self.question is not None else []
+        if isinstance(a, Var) and a.name in ("Context", "Sentence"):
+            return [self.main.words]
         if isinstance(a, Lit):
             return [phrase_words(str(a.value))]
         return [self.words_of(s) for s in self.spans(a)]
@@ -320,7 +329,7 @@ def holds(lf: LogicalForm, example: Example, *, annotation: Any = None, question
     """Whether the bool logical form ``lf`` is true on ``example`` (see the module doc for what is read)."""
     question = None
     if example.question:
-        q = Example.from_tokens(example.id + "/q", phrase_words(example.question))
+        q = Example.from_tokens(example.id + "/q", tokenize(example.question)[0])
         question = _text_of(q, question_annotation)
     ev = _Eval(_text_of(example, annotation), question, lexicons or {})
     return bool(ev.value(lf))

@@ -1,0 +1,117 @@
+"""``python -m nle.parsing --explanations FILE --format next|mrc|remote [--task semeval|tacred] [--out report.json]``
+
+Parses a set of explanations and writes the report JSON (``n_explanations``, ``n_parsed``, ``n_consistent``,
+``failures``, the chosen logical form per explanation). Consistency is checked on each explanation's own example
+with ``nle.matching``'s reference interpreter over spaCy annotations (``--checker matching``, the default when
+``nle.matching`` is importable) or with the word-level ``nle.parsing.selfcheck`` (``--checker self``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from nle.parsing.logical_form import LogicalForm
+from nle.parsing.predicates import LEXICONS
+from nle.parsing.report import parse_explanations
+from nle.parsing.selfcheck import bind_phrases, make_checker
+from nle.types import Explanation
+
+DOMAIN_OF_FORMAT = {"next": "relation", "mrc": "mrc", "remote": "remote"}
+
+
+def read(path: str, fmt: str, task: str | None) -> list[Explanation]:
+    if fmt == "next":
+        from nle.data.readers.next_explanations import read_next_explanations
+
+        if task is None:
+            raise SystemExit("--task semeval|tacred is required with --format next")
+        return read_next_explanations(path, task=task)
+    if fmt == "mrc":
+        from nle.data.readers.mrc_explanations import read_mrc_explanations
+
+        return read_mrc_explanations(path)
+    from nle.data.readers.remote import read_remote_explanations
+
+    return read_remote_explanations(path)
+
+
+def load_lexicons() -> dict[str, frozenset[str]]:
+    """The registry's lexicons read from ``$NLE_DATA_DIR`` (a missing file, e.g. ``hate``, gives an empty set)."""
+    from nle.data.readers.remote import read_lexicon, read_mpqa_lexicon
+
+    root = os.environ.get("NLE_DATA_DIR")
+    out: dict[str, frozenset[str]] = {}
+    for name, lex in LEXICONS.items():
+        path = Path(root or ".") / lex.path
+        if root is None or not path.exists():
+            out[name] = frozenset()
+        elif name.startswith("sentiment_"):
+            pol = name.split("_", 1)[1]
+            out[name] = frozenset(e.word for e in read_mpqa_lexicon(path) if e.polarity == pol)
+        else:
+            out[name] = read_lexicon(path)
+    return out
+
+
+def matching_checker(explanations: Sequence[Explanation],
+                     lexicons: dict[str, frozenset[str]]) -> Callable[[Explanation, LogicalForm], bool]:
+    """``is_consistent`` backed by ``nle.matching``: spaCy-annotate the own examples, run ``execute_one``."""
+    from nle.matching.annotate import annotate
+    from nle.matching.reference import execute_one
+    from nle.matching.semantics import ExecutionError
+
+    with_ex = [e for e in explanations if e.example is not None]
+    corpus = annotate([e.example for e in with_ex], use_cache=False)  # type: ignore[misc]
+    index = {e.id: i for i, e in enumerate(with_ex)}
+
+    def is_consistent(e: Explanation, lf: LogicalForm) -> bool:
+        if e.id not in index or e.example is None:
+            return False
+        roles = {s.role for s in e.example.spans}
+        lf2 = bind_phrases(lf, {k: str(e.meta.get(k) or "") for k in ("X", "Y", "Z") if k not in roles})
+        try:
+            fires, _ = execute_one(lf2, corpus.example(index[e.id]), lexicons)
+        except ExecutionError:
+            return False
+        return fires
+    return is_consistent
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(prog="python -m nle.parsing", description=__doc__.splitlines()[0])
+    ap.add_argument("--explanations", required=True)
+    ap.add_argument("--format", required=True, choices=sorted(DOMAIN_OF_FORMAT))
+    ap.add_argument("--task", choices=["semeval", "tacred"])
+    ap.add_argument("--sentences", help="not needed: every supported format embeds each explanation's example")
+    ap.add_argument("--out")
+    ap.add_argument("--beam", type=int, default=12)
+    ap.add_argument("--checker", choices=["matching", "self", "none"], default="matching")
+    ap.add_argument("--train", action="store_true", help="fit the ranker on consistency labels before choosing")
+    args = ap.parse_args(argv)
+    if args.sentences:
+        ap.error("--sentences is not supported: the NExT, MRC and REMOTE files embed each explanation's example")
+    explanations = read(args.explanations, args.format, args.task)
+    lexicons = load_lexicons()
+    checker: Callable[[Explanation, LogicalForm], bool] | None = None
+    if args.checker == "matching":
+        checker = matching_checker(explanations, lexicons)
+    elif args.checker == "self":
+        checker = make_checker(lexicons=lexicons)
+    report = parse_explanations(explanations, domain=DOMAIN_OF_FORMAT[args.format], beam=args.beam,
+                                is_consistent=checker, train=args.train)
+    out = {"file": str(args.explanations), "format": args.format, "task": args.task, "checker": args.checker,
+           **report.to_dict()}
+    text = json.dumps(out, indent=1, sort_keys=False)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(json.dumps({k: out[k] for k in ("n_explanations", "n_parsed", "n_consistent")}), file=sys.stdout)
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Real NExT explanations: at least 95% parse and have a logical form consistent with their own sentence."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nle.parsing.report import parse_explanations
+from nle.parsing.selfcheck import make_checker
+
+DATA = os.environ.get("NLE_DATA_DIR")
+pytestmark = pytest.mark.skipif(DATA is None, reason="NLE_DATA_DIR is not set (real NExT explanations needed)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task,rel", [("semeval", "next_explanations/OtherExplanations/semeval.json"),
+                                      ("tacred", "next_explanations/tacred/all_exp_add.json")])
+def test_next_parse_and_consistency_rates(task, rel):
+    from nle.data.readers.next_explanations import read_next_explanations
+
+    exps = read_next_explanations(Path(DATA) / rel, task=task)
+    rep = parse_explanations(exps, domain="relation", is_consistent=make_checker())
+    assert rep.n_explanations == {"semeval": 203, "tacred": 170}[task]
+    assert rep.n_parsed >= 0.95 * rep.n_explanations
+    assert rep.n_consistent >= 0.95 * rep.n_explanations
