@@ -1,7 +1,10 @@
-"""``python -m nle.parsing --explanations FILE --format next|mrc|remote [--task semeval|tacred] [--out report.json]``
+"""``python -m nle.parsing --explanations FILE --format next|mrc|remote [--task semeval|tacred] [--sentences FILE] [--out report.json]``
 
 Parses a set of explanations and writes the report JSON (``n_explanations``, ``n_parsed``, ``n_consistent``,
-``failures``, the chosen logical form per explanation). Consistency is checked on each explanation's own example
+``failures``, the chosen logical form per explanation). With ``--sentences`` (a labelled relation corpus: SemEval-2010
+``TRAIN_FILE.TXT`` for ``--task semeval``, TACRED JSON for ``--task tacred``) the chosen consistent forms become
+labelling rules, are hard-matched on every sentence, and the report gains ``matching``: coverage, the precision
+of the majority vote on the covered sentences, the accuracy of all votes, and per-rule faults. Consistency is checked on each explanation's own example
 with ``nle.matching``'s reference interpreter over spaCy annotations (``--checker matching``, the default when
 ``nle.matching`` is importable) or with the word-level ``nle.parsing.selfcheck`` (``--checker self``).
 """
@@ -82,19 +85,59 @@ def matching_checker(explanations: Sequence[Explanation],
     return is_consistent
 
 
+def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, frozenset[str]]) -> dict:
+    """Apply the chosen consistent logical forms to a labelled relation corpus; coverage and precision."""
+    import numpy as np
+
+    from nle.matching.aggregate import majority_vote
+    from nle.matching.analysis import analyse
+    from nle.matching.annotate import annotate
+    from nle.matching.apply import apply_rules
+    from nle.types import ABSTAIN, LabelingRule
+
+    if task == "semeval":
+        from nle.data.readers.semeval2010 import SEMEVAL2010_LABELS as labels
+        from nle.data.readers.semeval2010 import read_semeval2010 as reader
+    else:
+        from nle.data.readers.tacred import TACRED_LABELS as labels
+        from nle.data.readers.tacred import read_tacred as reader
+    examples = reader(sentences)
+    rules = [LabelingRule(e["id"], labels.index(e["label"]), e["logical_form"], source=e["text"])
+             for e in report["explanations"] if e["consistent"]]
+    corpus = annotate(examples)
+    matrix = apply_rules(rules, corpus, lexicons=lexicons)
+    gold = np.array([labels.index(ex.label) for ex in examples])
+    vote = majority_vote(matrix.labels, len(labels))
+    covered = (matrix.labels != ABSTAIN).any(axis=1)
+    decided = vote != ABSTAIN
+    stats = analyse(matrix.labels, gold, names=matrix.rule_names, faults=matrix.faults)
+    return {
+        "sentences": str(sentences), "n_sentences": len(examples), "n_rules": len(rules),
+        "coverage": float(covered.mean()), "n_covered": int(covered.sum()), "n_decided": int(decided.sum()),
+        "precision": float((vote[decided] == gold[decided]).mean()) if decided.any() else None,
+        "vote_accuracy": stats.accuracy, "faults": matrix.fault_report(),
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m nle.parsing", description=__doc__.splitlines()[0])
     ap.add_argument("--explanations", required=True)
     ap.add_argument("--format", required=True, choices=sorted(DOMAIN_OF_FORMAT))
     ap.add_argument("--task", choices=["semeval", "tacred"])
-    ap.add_argument("--sentences", help="not needed: every supported format embeds each explanation's example")
+    ap.add_argument("--sentences", help="labelled relation corpus to hard-match the rules on (with --format next)")
     ap.add_argument("--out")
     ap.add_argument("--beam", type=int, default=12)
     ap.add_argument("--checker", choices=["matching", "self", "none"], default="matching")
     ap.add_argument("--train", action="store_true", help="fit the ranker on consistency labels before choosing")
     args = ap.parse_args(argv)
-    if args.sentences:
-        ap.error("--sentences is not supported: the NExT, MRC and REMOTE files embed each explanation's example")
+    if args.sentences and args.format != "next":
+        ap.error("--sentences needs --format next (a labelled relation corpus to hard-match the rules on)")
     explanations = read(args.explanations, args.format, args.task)
     lexicons = load_lexicons()
     checker: Callable[[Explanation, LogicalForm], bool] | None = None
@@ -106,10 +149,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
                                 is_consistent=checker, train=args.train)
     out = {"file": str(args.explanations), "format": args.format, "task": args.task, "checker": args.checker,
            **report.to_dict()}
+    if args.sentences:
+        out["matching"] = hard_matching(out, args.sentences, args.task, lexicons)
     text = json.dumps(out, indent=1, sort_keys=False)
     if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
-    print(json.dumps({k: out[k] for k in ("n_explanations", "n_parsed", "n_consistent")}), file=sys.stdout)
+        write_atomic(Path(args.out), text + "\n")
+    summary = {k: out[k] for k in ("n_explanations", "n_parsed", "n_consistent")}
+    if "matching" in out:
+        summary.update({k: out["matching"][k] for k in ("coverage", "precision", "vote_accuracy")})
+    print(json.dumps(summary), file=sys.stdout)
     return out
 
 

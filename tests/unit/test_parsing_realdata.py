@@ -23,3 +23,20 @@ def test_next_parse_and_consistency_rates(task, rel):
     assert rep.n_explanations == {"semeval": 203, "tacred": 170}[task]
     assert rep.n_parsed >= 0.95 * rep.n_explanations
     assert rep.n_consistent >= 0.95 * rep.n_explanations
+
+
+@pytest.mark.slow
+def test_semeval_cli_with_spacy_checker_and_hard_matching_precision(tmp_path):
+    """The issue's goals through the CLI: ≥95% consistent (spaCy-backed checker) and precision ≥ 0.8 on train."""
+    import json
+
+    from nle.parsing.__main__ import main
+
+    train = Path(DATA) / "semeval2010_task8/SemEval2010_task8_all_data/SemEval2010_task8_training/TRAIN_FILE.TXT"
+    out = tmp_path / "report.json"
+    main(["--explanations", str(Path(DATA) / "next_explanations/OtherExplanations/semeval.json"), "--format", "next",
+          "--task", "semeval", "--sentences", str(train), "--out", str(out)])
+    rep = json.loads(out.read_text())
+    assert rep["n_consistent"] >= 0.95 * rep["n_explanations"] == 0.95 * 203
+    m = rep["matching"]
+    assert m["n_sentences"] == 8000 and m["precision"] >= 0.8 and 0.1 < m["coverage"] < 1.0
