@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from nle.atomic import write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,4 @@ def report(comparisons: Sequence[Comparison], out: Path | None) -> None:
     for c in comparisons:
         print(c.line())
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(out.suffix + ".tmp")
-        tmp.write_text(json.dumps([c.to_dict() for c in comparisons], indent=2))
-        os.replace(tmp, out)
+        write_text_atomic(out, json.dumps([c.to_dict() for c in comparisons], indent=2))

@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from nle.atomic import write_text_atomic
 from nle.attribution.result import Attribution
 
 STYLE = ("body{font-family:sans-serif} table{border-collapse:collapse;margin-bottom:1.5em} "
@@ -67,12 +68,5 @@ def heatmap_examples(sentences: Sequence[Sequence[str]], results: Mapping[str, A
 def write_heatmaps(path: str | os.PathLike[str],
                    examples: Sequence[tuple[str, Sequence[str], Mapping[str, Sequence[float]]]]) -> Path:
     """Write ``render_page(examples)`` to ``path`` atomically; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(render_page(examples))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    path = write_text_atomic(path, render_page(examples))
     return path

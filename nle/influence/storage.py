@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from nle.atomic import atomic_open
 from nle.influence.grads import num_examples
 from nle.influence.task import Batch
 
@@ -80,12 +80,8 @@ class ScoreMetadata:
 
 
 def _atomic_write(path: Path, write: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
+    with atomic_open(path, "wb") as f:
         write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def save_scores(stem: str | Path, scores: Tensor | np.ndarray, meta: ScoreMetadata) -> tuple[Path, Path]:

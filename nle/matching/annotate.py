@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from nle.atomic import atomic_open, write_text_atomic
 from nle.data.tokenize import tokenize
 from nle.matching.corpus import ROLE_OF_SPAN, AnnotatedCorpus, AnnotatedExample, TokenColumns
 from nle.types import Example
@@ -103,13 +104,9 @@ def _annotate_docs(token_lists: Sequence[Sequence[str]], nlp: Any, batch_size: i
 
 def save_columns(columns: TokenColumns, path_stem: Path, model: str) -> None:
     """Write ``<stem>.npz`` and ``<stem>.json`` atomically (temporary files, then rename)."""
-    path_stem.parent.mkdir(parents=True, exist_ok=True)
-    tmp_npz = path_stem.with_name(path_stem.name + ".tmp.npz")
-    np.savez_compressed(tmp_npz, **columns.arrays())
-    tmp_json = path_stem.with_name(path_stem.name + ".tmp.json")
-    tmp_json.write_text(json.dumps({"model": model, **columns.vocabs()}, ensure_ascii=False))
-    os.replace(tmp_npz, path_stem.with_suffix(".npz"))
-    os.replace(tmp_json, path_stem.with_suffix(".json"))
+    with atomic_open(path_stem.with_suffix(".npz"), "wb") as f:
+        np.savez_compressed(f, **columns.arrays())
+    write_text_atomic(path_stem.with_suffix(".json"), json.dumps({"model": model, **columns.vocabs()}, ensure_ascii=False))
 
 
 def load_columns(path_stem: Path) -> TokenColumns:

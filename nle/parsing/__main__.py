@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from nle.atomic import write_text_atomic
 from nle.parsing.logical_form import LogicalForm
 from nle.parsing.predicates import LEXICONS
 from nle.parsing.report import parse_explanations
@@ -126,12 +127,6 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def main(argv: Sequence[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m nle.parsing", description=__doc__.splitlines()[0])
     ap.add_argument("--explanations", required=True)
@@ -160,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         out["matching"] = hard_matching(out, args.sentences, args.task, lexicons)
     text = json.dumps(out, indent=1, sort_keys=False)
     if args.out:
-        write_atomic(Path(args.out), text + "\n")
+        write_text_atomic(args.out, text + "\n")
     summary = {k: out[k] for k in ("n_explanations", "n_parsed", "n_consistent")}
     if "matching" in out:
         summary.update({k: out["matching"][k] for k in ("coverage", "precision", "vote_accuracy")})

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from nle.atomic import write_text_atomic
 from nle.data.errors import DataFormatError
 
 SCHEMA_VERSION: int = 1
@@ -189,34 +189,7 @@ def write_results(record: ResultRecord, path: str | os.PathLike[str]) -> Path:
     A reader never sees a half-written ``results.json``; a crash leaves either the old file or none.
     Parent folders are created. Returns the path written.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(record.to_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return path
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable where the OS allows opening a folder (POSIX); a no-op elsewhere."""
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    return write_text_atomic(path, record.to_json())
 
 
 def read_results(path: str | os.PathLike[str]) -> ResultRecord:

@@ -10,7 +10,6 @@ RNG states, so ``--ckpt_path last`` continues an interrupted run on the same ran
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nle.atomic import atomic_open
 from nle.metrics import compute_metrics, higher_is_better
 from nle.training.distributed import dedupe_by_index, gather_varlen
 from nle.training.encoder import DEFAULT_ENCODER, load_encoder
@@ -150,16 +150,11 @@ class NLEModule(pl.LightningModule):
         """``<prediction_dir>/<split>.jsonl``: one row per example with id, gold, prediction and label scores."""
         assert self.prediction_dir is not None
         ids = self.trainer.datamodule.example_ids(split) if self.trainer.datamodule is not None else None
-        self.prediction_dir.mkdir(parents=True, exist_ok=True)
         path = self.prediction_dir / f"{split}.jsonl"
-        tmp = path.with_suffix(".jsonl.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with atomic_open(path, "w") as f:
             for row, (i, g, p) in enumerate(zip(index, gold, pred)):
                 scores = {lab: round(float(s), 6) for lab, s in zip(self.labels, probs[row].tolist())}
                 f.write(json.dumps({"id": ids[i] if ids else i, "gold": g, "pred": p, "scores": scores}) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
         return path
 
     # ---- optimisation ------------------------------------------------------------------------
