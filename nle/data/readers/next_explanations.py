@@ -15,7 +15,6 @@ Formats (JSON lists, one object per explanation):
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from nle.data.errors import DataFormatError, resolve
+from nle.data.jsonfile import read_json_list
 from nle.data.readers.semeval2010 import SEMEVAL2010_LABELS
 from nle.data.readers.tacred import TACRED_LABELS
 from nle.data.tokenize import example_from_text, span_covering, whitespace_offsets
@@ -103,12 +103,7 @@ def read_next_explanations(path: str | os.PathLike[str], *, task: str) -> list[E
     if task not in NEXT_TASKS:
         raise ValueError(f"task must be one of {NEXT_TASKS}, got {task!r}")
     p = resolve(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise DataFormatError(p, err.lineno, "json", "valid JSON", err.msg) from err
-    if not isinstance(data, list):
-        raise DataFormatError(p, 1, "<root>", "a JSON list of explanation records", type(data).__name__)
+    data = read_json_list(p, "a JSON list of explanation records")
     read = _relation_record if task in ("semeval", "tacred") else _aspect_record
     out = []
     for i, rec in enumerate(data):

@@ -14,12 +14,12 @@ The file is one JSON list of records ::
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from nle.data.errors import DataFormatError, resolve
+from nle.data.jsonfile import read_json_list
 from nle.types import Example
 
 _ORG = (
@@ -97,10 +97,5 @@ def read_tacred(path: str | os.PathLike[str]) -> list[Example]:
     ('PERSON', 'per:title')
     """
     p = resolve(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise DataFormatError(p, err.lineno, "json", "valid JSON", err.msg) from err
-    if not isinstance(data, list):
-        raise DataFormatError(p, 1, "<root>", "a JSON list of records", type(data).__name__)
+    data = read_json_list(p, "a JSON list of records")
     return [_record(str(p), i, rec) for i, rec in enumerate(data)]
