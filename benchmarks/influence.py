@@ -28,7 +28,7 @@ from benchmarks.common import Comparison, best_time, parse_args, report
 from nle.influence import ClassificationTask, ParamSpace, per_example_grads, per_example_grads_loop, tracin_scores
 from nle.influence.task import select_parameters
 from nle.training.encoder import load_tokenizer
-from nle.training.module import NLEModule
+from nle.training.module import NLEModule, PositionalForward
 
 LAYERS = ["head", "encoder.encoder.layer.5"]
 WORDS = ("the movie was good bad great awful boring brilliant plot actors story slow funny sad and but not very "
@@ -47,15 +47,7 @@ def encode(n: int, seed: int, max_length: int) -> dict[str, Tensor]:
     return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": labels}
 
 
-class Wrapped(nn.Module):
-    """captum calls ``model(*inputs)``; NLEModule takes a batch dict."""
-
-    def __init__(self, module: NLEModule):
-        super().__init__()
-        self.m = module
-
-    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
-        return self.m({"input_ids": input_ids, "attention_mask": attention_mask})
+Wrapped = PositionalForward
 
 
 def make_checkpoints(model: NLEModule, train: dict[str, Tensor], n: int, folder: Path) -> tuple[list[str], list[str]]:

@@ -181,3 +181,15 @@ class NLEModule(pl.LightningModule):
         torch.set_rng_state(state["torch"])
         random.setstate((3, tuple(state["python"]), None))
         np.random.set_state(("MT19937", state["numpy"].numpy().astype(np.uint32), state["numpy_pos"], 0, 0.0))
+
+
+class PositionalForward(nn.Module):
+    """``NLEModule`` called positionally, ``model(input_ids, attention_mask) -> logits (B, C)``, as captum's
+    influence and attribution classes call a model."""
+
+    def __init__(self, module: NLEModule):
+        super().__init__()
+        self.m = module
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.m({"input_ids": input_ids, "attention_mask": attention_mask})

@@ -17,7 +17,7 @@ from torch.utils.data import TensorDataset
 from nle.influence import ClassificationTask, ParamSpace, per_example_grads, per_example_grads_loop, tracin_scores
 from nle.influence.task import select_parameters
 from nle.training.encoder import TINY_OVERRIDES
-from nle.training.module import NLEModule
+from nle.training.module import NLEModule, PositionalForward
 
 LRS = [0.3, 0.2, 0.1]
 
@@ -82,15 +82,7 @@ def test_tracin_equals_captum_on_mlp(tmp_path: Path, layers: list[str] | None) -
     torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-6)
 
 
-class Wrapped(nn.Module):
-    """captum calls ``model(*inputs)``; NLEModule takes a batch dict."""
-
-    def __init__(self, module: NLEModule):
-        super().__init__()
-        self.m = module
-
-    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
-        return self.m({"input_ids": input_ids, "attention_mask": attention_mask})
+Wrapped = PositionalForward
 
 
 def tiny_bert_batch(n: int, seed: int) -> dict[str, Tensor]:
