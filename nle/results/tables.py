@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from nle.atomic import write_text_atomic
 from nle.data.errors import DataFormatError
 from nle.results.record import ResultRecord, load_results
 
@@ -340,7 +341,7 @@ def load_table_specs(path: str | Path) -> list[TableSpec]:
     path = Path(path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if isinstance(data, Mapping):
-        _check_keys(path, "<root>", data, {"tables"}, {"tables"})
+        _check_keys(path, "<root>", data, {"tables", "curves"}, {"tables"})
         data = data["tables"]
     if not isinstance(data, list) or not data:
         raise DataFormatError(path, None, "tables", "a non-empty list of tables", data)
@@ -435,10 +436,15 @@ def tables_main(
         md, tex = render_markdown(spec, records), render_latex(spec, records)
         print(tex if args.format == "latex" else md)
         if out is not None and args.format in ("md", "both"):
-            (out / f"{spec.name}.md").write_text(md, encoding="utf-8")
+            write_text_atomic(out / f"{spec.name}.md", md)
         if out is not None and args.format in ("latex", "both"):
-            (out / f"{spec.name}.tex").write_text(tex, encoding="utf-8")
+            write_text_atomic(out / f"{spec.name}.tex", tex)
         n_missing += len(missing_cells(spec, records))
+    if out is not None:
+        from nle.results.curves import render_curves_from_yaml  # curves imports this module
+
+        for p in render_curves_from_yaml(specs_path, records, out):
+            print(f"wrote {p}", file=sys.stderr)
     print(f"{len(records)} record(s) from {root}; {len(specs)} table(s); {n_missing} missing-cell note(s)",
           file=sys.stderr)
     return 1 if args.strict and n_missing else 0
