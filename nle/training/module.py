@@ -1,7 +1,9 @@
 """``NLEModule``: a Hugging Face encoder with a classification head, trained and evaluated the same way everywhere.
 
 Pooling: ``cls`` (first token), ``mean`` (masked mean) or ``entity_start`` (the hidden states at the two entity
-start markers, concatenated: the "entity start" representation of Baldini Soares et al. 2019). Evaluation
+start markers, concatenated: the "entity start" representation of Baldini Soares et al. 2019) or ``attention``
+(Zhou et al. 2016: α = softmax(wᵀ tanh(H)) over the real tokens, r = tanh(Σ_t α_t h_t), w a learned vector of
+size H; with ``encoder="bilstm"`` this is the NExT relation encoder). Evaluation
 collects every prediction of the split, gathers them across processes, removes the sampler's padding and
 computes the metrics once on the whole split (never an average of per-batch scores). Checkpoints carry the
 RNG states, so ``--ckpt_path last`` continues an interrupted run on the same random stream.
@@ -33,10 +35,11 @@ class NLEModule(pl.LightningModule):
     """Encoder + dropout + linear head over a pooled representation.
 
     Args:
-        encoder: Hugging Face name or local path (``"minilm"``: the offline all-MiniLM-L6-v2).
+        encoder: Hugging Face name or local path (``"minilm"``: the offline all-MiniLM-L6-v2; ``"bilstm"``: the
+            NExT BiLSTM over MiniLM word pieces, see ``nle.training.encoder``).
         num_labels, labels: the label space (linked from the data module by the CLI).
         vocab_size: tokenizer size after added special tokens (linked from the data module).
-        pooling: ``cls`` | ``mean`` | ``entity_start``.
+        pooling: ``cls`` | ``mean`` | ``entity_start`` | ``attention``.
         metrics: metric names from ``nle.metrics``; the first one selects the checkpoint on dev.
         lr, weight_decay, warmup_ratio: AdamW with linear warm-up and linear decay.
         pretrained: False initialises the encoder randomly (tests); ``encoder_overrides`` edits its config.
@@ -58,8 +61,8 @@ class NLEModule(pl.LightningModule):
         encoder_overrides: dict[str, Any] | None = None,
     ):
         super().__init__()
-        if pooling not in {"cls", "mean", "entity_start"}:
-            raise ValueError(f"pooling must be 'cls', 'mean' or 'entity_start', got {pooling!r}")
+        if pooling not in {"cls", "mean", "entity_start", "attention"}:
+            raise ValueError(f"pooling must be 'cls', 'mean', 'entity_start' or 'attention', got {pooling!r}")
         self.save_hyperparameters()
         self.labels = list(labels) if labels is not None else [str(i) for i in range(num_labels)]
         if len(self.labels) != num_labels:
@@ -69,6 +72,8 @@ class NLEModule(pl.LightningModule):
         hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden * (2 if pooling == "entity_start" else 1), num_labels)
+        if pooling == "attention":
+            self.attention_query = nn.Parameter(torch.zeros(hidden))  # w (H,); zero: uniform α at the start
         self.split_metrics: dict[str, dict[str, float]] = {}
         self.prediction_dir: Path | None = None
         self.extra_results: dict[str, Any] = {}
@@ -86,6 +91,12 @@ class NLEModule(pl.LightningModule):
 
     def pool(self, hidden: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, T, H) hidden states -> (B, H) or (B, 2H) pooled representation."""
+        if self.hparams.pooling == "attention":
+            mask = batch["attention_mask"].bool()  # (B, T)
+            scores = torch.tanh(hidden.float()) @ self.attention_query.float()  # (B, T): wᵀ tanh(h_t)
+            scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+            alpha = scores.softmax(-1).to(hidden.dtype)  # (B, T)
+            return torch.tanh(torch.einsum("bt,bth->bh", alpha, hidden))  # (B, H)
         if self.hparams.pooling == "cls":
             return hidden[:, 0]
         if self.hparams.pooling == "mean":
@@ -129,6 +140,7 @@ class NLEModule(pl.LightningModule):
         index, gold, pred, probs = (gather_varlen(self, t) for t in (index, gold, pred, probs))
         index, gold, pred, probs = dedupe_by_index(index, gold, pred, probs)
         self._outputs = []
+        pred = self.decide(split, gold, probs)
         gold_names = [self.labels[i] if i >= 0 else None for i in gold.tolist()]
         pred_names = [self.labels[i] for i in pred.tolist()]
         metrics = compute_metrics(self.metric_names, [g for g in gold_names], pred_names) if gold.min() >= 0 else {}
@@ -138,6 +150,11 @@ class NLEModule(pl.LightningModule):
             self.split_metrics[split] = {k: float(v) for k, v in metrics.items()}
             if self.prediction_dir is not None and self.trainer.is_global_zero:
                 self.write_predictions(split, index.tolist(), gold_names, pred_names, probs)
+
+    def decide(self, split: str, gold: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+        """(N,) predicted label ids of a whole split from (N, C) probabilities: the argmax (subclasses add
+        decision rules, e.g. a threshold tuned on dev; ``gold`` is -100 where unknown)."""
+        return probs.argmax(-1)
 
     def on_validation_epoch_end(self) -> None:
         self._eval_epoch_end("dev")

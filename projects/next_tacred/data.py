@@ -1,85 +1,186 @@
 """NExT relation data: the built-in sample, SemEval-2010 Task 8 with a seeded dev carved from train, or TACRED.
 
 ``source``:
-- ``sample`` (default): the synthetic SemEval-format sentences in ``sample/`` (a smoke run on a fresh machine);
+- ``sample`` (default): the synthetic SemEval-format sentences and explanations in ``sample/`` (a smoke run);
 - ``semeval2010``: ``TRAIN_FILE.TXT`` under ``NLE_DATA_DIR``; the official test is blind, so ``dev_size``
   sentences are carved from train with ``split_seed``, never from the 203 explained sentences, so every
   method (labels-only included) is selected on the same dev set;
 - ``tacred``: ``tacred/{train,dev,test}.json`` under ``NLE_DATA_DIR`` (official JSON, licensed LDC2018T24).
 
-``train_subset="explained"`` keeps only the training sentences that carry a NExT explanation: the paper's
-labels-only baseline. Any split can still be replaced by a file path (``--data.init_args.test_file PATH``).
+``train_subset`` -- what the training split holds (the rows of the paper's comparison):
+
+- ``all``: every training sentence with its gold label (full supervision; with ``n_labels``, a seeded subset of
+  that many sentences: the plain-label arm of the label-efficiency curve);
+- ``explained``: only the sentences that carry an explanation (labels only);
+- ``explained+matched``: the explained sentences (gold) plus every other sentence a rule hard-matches, labelled
+  by the rules' aggregated vote (data programming: the label matrix and ``aggregator``);
+- ``explained+unlabelled``: as ``explained+matched`` plus every remaining sentence *without* its label
+  (``labels = -100``): the unlabelled pool of NExT's soft matching and of self-training.
+
+``n_explanations`` keeps the first n of a seeded permutation (``subset_seed``) of the explanations, so the
+25-explanation set is inside the 50-explanation set. Each training row carries ``kind`` (0 gold, 1 hard-matched,
+2 unlabelled) and ``soft_row`` (its row in :attr:`soft_corpus`, the sentences as tensors for soft execution).
+Rules are parsed once and cached (``nle.parsing.rules``); spaCy annotations are cached by content hash.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from nle.data.benchmarks import get_benchmark
 from nle.data.errors import resolve
 from nle.data.readers.next_explanations import link_semeval_explanations, read_next_explanations
 from nle.data.relation import RelationDataModule
-from nle.types import Example
+from nle.types import ABSTAIN, Example, Explanation
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 SEMEVAL_TRAIN = get_benchmark("semeval2010_task8").paths("train")[0]  # relative to NLE_DATA_DIR
 SEMEVAL_EXPLANATIONS = get_benchmark("next_explanations_semeval").paths("all")[0]
 TACRED_FILES = {s: get_benchmark("tacred").paths(s)[0] for s in ("train", "dev", "test")}
+SUBSETS = ("all", "explained", "explained+matched", "explained+unlabelled")
+GOLD, MATCHED, UNLABELLED = 0, 1, 2
 
 
 class NextRelationData(RelationDataModule):
-    """Relation data for the NExT project (see module docstring for ``source`` and ``train_subset``)."""
+    """Relation data for the NExT project (see the module docstring)."""
 
     def __init__(self, source: str = "sample", train_subset: str = "all", dev_size: int = 800,
-                 explanations_file: str | None = None, **kwargs: Any):
+                 explanations_file: str | None = None, n_explanations: int | None = None,
+                 n_labels: int | None = None, subset_seed: int = 0, aggregator: str = "majority",
+                 **kwargs: Any):
         if source not in {"sample", "semeval2010", "tacred"}:
             raise ValueError(f"source must be 'sample', 'semeval2010' or 'tacred', got {source!r}")
-        if train_subset not in {"all", "explained"}:
-            raise ValueError(f"train_subset must be 'all' or 'explained', got {train_subset!r}")
+        if train_subset not in SUBSETS:
+            raise ValueError(f"train_subset must be one of {SUBSETS}, got {train_subset!r}")
+        if aggregator not in {"majority", "label_model"}:
+            raise ValueError(f"aggregator must be 'majority' or 'label_model', got {aggregator!r}")
         super().__init__(format="tacred" if source == "tacred" else "semeval2010", **kwargs)
         self.source, self.train_subset, self.dev_size = source, train_subset, dev_size
-        self.explanations_file = explanations_file or (SEMEVAL_EXPLANATIONS if source == "semeval2010" else None)
+        self.n_explanations, self.n_labels, self.subset_seed = n_explanations, n_labels, subset_seed
+        self.aggregator = aggregator
+        default_expl = {"sample": str(SAMPLE_DIR / "explanations.json"), "semeval2010": SEMEVAL_EXPLANATIONS}
+        self.explanations_file = explanations_file or default_expl.get(source)
         defaults = {"sample": {s: str(SAMPLE_DIR / f"{s}.txt") for s in ("train", "dev", "test")},
                     "semeval2010": {"train": SEMEVAL_TRAIN}, "tacred": TACRED_FILES}[source]
         for split, path in defaults.items():
             self.files[split] = self.files[split] or path
         self._carved: dict[str, list[Example]] | None = None
+        self.kind: dict[str, int] = {}
+        self.rule_set: Any = None
+        self.soft_rules: Any = None
+        self.soft_corpus: Any = None
+        self.coverage: dict[str, float] = {}
 
-    def explained_ids(self, train: list[Example]) -> set[str]:
-        """Ids of the training sentences that carry an explanation (empty when there is no explanation file)."""
+    # ---- explanations -------------------------------------------------------------------------------------------
+    def explanations(self) -> list[Explanation]:
+        """The explanations in use: all, or the first ``n_explanations`` of a seeded permutation."""
         if not self.explanations_file:
-            return set()
+            return []
         path = resolve(self.explanations_file)
         self.note_file(path)
-        explanations = read_next_explanations(path, task="semeval")
-        return {ex.id for _, ex in link_semeval_explanations(explanations, train) if ex is not None}
+        task = "tacred" if self.source == "tacred" else "semeval"
+        found = read_next_explanations(path, task=task)
+        if self.n_explanations is not None:
+            order = list(range(len(found)))
+            random.Random(self.subset_seed).shuffle(order)
+            found = [found[i] for i in sorted(order[: self.n_explanations])]
+        return found
 
+    def explained(self, train: list[Example]) -> dict[str, Example]:
+        """id -> training sentence for every explanation in use that links to a training sentence."""
+        return {ex.id: ex for _, ex in link_semeval_explanations(self.explanations(), train) if ex is not None}
+
+    # ---- splits -------------------------------------------------------------------------------------------------
     def carve(self) -> dict[str, list[Example]]:
-        """Train and dev from the training file: a seeded dev sample that avoids explained sentences."""
+        """Train and dev from the training file: a seeded dev sample that avoids every explained sentence."""
         if self._carved is None:
             train = self.read(self.files["train"])
-            explained = self.explained_ids(train)
-            pool = [i for i, ex in enumerate(train) if ex.id not in explained]
-            g = torch.Generator().manual_seed(self.split_seed)
-            dev_idx = {pool[i] for i in torch.randperm(len(pool), generator=g)[: self.dev_size].tolist()}
-            rest = [ex for i, ex in enumerate(train) if i not in dev_idx]
-            if self.train_subset == "explained":
-                rest = [ex for ex in rest if ex.id in explained]
-            self._carved = {"train": rest, "dev": [train[i] for i in sorted(dev_idx)]}
+            carve = self.source == "semeval2010" and not self.files["dev"]
+            if carve:
+                all_explained = {ex.id for _, ex in link_semeval_explanations(
+                    read_next_explanations(resolve(self.explanations_file), task="semeval"), train)
+                    if ex is not None} if self.explanations_file else set()
+                pool = [i for i, ex in enumerate(train) if ex.id not in all_explained]
+                g = torch.Generator().manual_seed(self.split_seed)
+                dev_idx = {pool[i] for i in torch.randperm(len(pool), generator=g)[: self.dev_size].tolist()}
+                rest = [ex for i, ex in enumerate(train) if i not in dev_idx]
+                dev = [train[i] for i in sorted(dev_idx)]
+            else:
+                rest, dev = train, (self.read(self.files["dev"]) if self.files["dev"] else None)
+            self._carved = {"train": self.training_rows(rest), "dev": dev}
         return self._carved
 
+    def training_rows(self, rest: list[Example]) -> list[Example]:
+        """The training split for ``train_subset`` (labels replaced or removed as the module doc says)."""
+        if self.train_subset == "all":
+            if self.n_labels is None:
+                return rest
+            order = list(range(len(rest)))
+            random.Random(self.subset_seed).shuffle(order)
+            return [rest[i] for i in sorted(order[: self.n_labels])]
+        explained = self.explained(rest)
+        if self.train_subset == "explained":
+            return [ex for ex in rest if ex.id in explained]
+        from nle.matching.aggregate import fit_label_model, majority_vote
+        from nle.matching.annotate import annotate
+        from nle.matching.soft import SoftCorpus, SoftRules
+        from nle.parsing.rules import explanation_rules
+
+        corpus = annotate(rest)
+        self.rule_set = explanation_rules(self.explanations(), corpus, self.label_names)
+        L = self.rule_set.labels
+        if self.aggregator == "majority":
+            vote = majority_vote(L, self.num_labels)
+        else:
+            vote = fit_label_model(L, self.num_labels).predict(L)
+        rows: list[Example] = []
+        for i, ex in enumerate(rest):
+            if ex.id in explained:
+                kind, row = GOLD, ex
+            elif vote[i] != ABSTAIN:
+                kind, row = MATCHED, dataclasses.replace(ex, label=self.label_names[int(vote[i])])
+            elif self.train_subset == "explained+unlabelled":
+                kind, row = UNLABELLED, dataclasses.replace(ex, label=None)
+            else:
+                continue
+            self.kind[ex.id] = kind
+            rows.append(row)
+        decided = vote != ABSTAIN
+        gold = np.array([self.label_names.index(ex.label) for ex in rest])
+        self.coverage = {"n_rules": len(self.rule_set.rules), "n_explained": len(explained),
+                         "n_matched": int(sum(k == MATCHED for k in self.kind.values())),
+                         "n_unlabelled": int(sum(k == UNLABELLED for k in self.kind.values())),
+                         "hard_precision": float((vote[decided] == gold[decided]).mean()) if decided.any() else 0.0}
+        self.soft_rules = SoftRules([r.logical_form for r in self.rule_set.rules])
+        self.soft_corpus = SoftCorpus.build(corpus, self.soft_rules)  # rows = ``rest``; soft_row maps ids
+        return rows
+
     def load_split(self, split: str) -> list[Example] | None:
-        carve = self.source == "semeval2010" and not self.files["dev"]
-        if split in ("train", "dev") and (carve or self.train_subset == "explained"):
-            if carve:
-                return self.carve()[split]
-            examples = self.read(self.files[split]) if self.files[split] else None
-            if split == "train" and examples is not None:
-                explained = self.explained_ids(examples)
-                examples = [ex for ex in examples if ex.id in explained]
-            return examples
+        if split in ("train", "dev"):
+            return self.carve()[split]
         path = self.files.get(split)
         return self.read(path) if path else None
+
+    def encode(self, example: Example) -> dict[str, Any]:
+        row = super().encode(example)
+        kind = self.kind.get(example.id, GOLD)
+        row["kind"] = kind
+        row["soft_row"] = self._soft_row.get(example.id, -1) if self.soft_corpus is not None else -1
+        return row
+
+    @property
+    def _soft_row(self) -> dict[str, int]:
+        if getattr(self, "_soft_row_cache", None) is None:
+            self._soft_row_cache = {i: r for r, i in enumerate(self.soft_corpus.ids)}
+        return self._soft_row_cache
+
+    def rule_labels(self) -> torch.Tensor:
+        """(R,) label id of every kept rule."""
+        return torch.tensor([r.label for r in self.rule_set.rules], dtype=torch.long)
+

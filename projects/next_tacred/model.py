@@ -1,10 +1,39 @@
-"""The supervised relation classifier: encoder + entity markers + entity-start pooling (``NLEModule``)."""
+"""Relation classifiers of the NExT project: the supervised classifier and NExT's objective (Wang et al. 2020).
+
+``RelationClassifier``: encoder + entity markers + entity-start pooling (``NLEModule``).
+
+``NExTClassifier`` adds the paper's training objective and decision rule. ``method``:
+
+- ``supervised``: cross-entropy on every labelled row (gold, or hard-matched when the data says so); the
+  labels-only, hard-matching-only and full-supervision rows of the comparison;
+- ``self_training``: plus pseudo-labelling of the unlabelled rows by the model itself (its argmax, kept when
+  its probability is at least ``self_training_threshold``, after ``warmup_epochs`` epochs), weighted by ``gamma``;
+- ``next``: the NExT objective
+
+      L = L_labelled + gamma * L_soft + alpha * L_find + beta * L_sim
+
+  where ``L_soft`` is the cross-entropy on each unlabelled sentence towards the label of the rule that soft-matches
+  it best, weighted by that soft score (``nle.matching.soft``; scores taken without gradient), and ``L_find`` /
+  ``L_sim`` train the learned string matcher (``nle.matching.neural``). ``matcher: exact`` is "NExT without soft
+  string matching" (exact keywords, soft counting and soft logic kept; no L_find / L_sim).
+
+``tune_other``: Other / no_relation is predicted where the entropy of the predicted distribution exceeds a
+threshold tuned on dev (maximising the first metric) each validation; the threshold is a buffer, so the
+best checkpoint carries the one chosen with it and the test split uses it unchanged.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import torch
+import torch.nn.functional as F
+
+from nle.metrics import compute_metrics, higher_is_better
 from nle.training.module import NLEModule
+
+METHODS = ("supervised", "self_training", "next")
+UNLABELLED = 2
 
 
 class RelationClassifier(NLEModule):
@@ -12,3 +41,168 @@ class RelationClassifier(NLEModule):
 
     def __init__(self, pooling: str = "entity_start", metrics: list[str] | None = None, **kwargs: Any):
         super().__init__(pooling=pooling, metrics=metrics or ["semeval_f1", "accuracy"], **kwargs)
+
+
+def entropy(probs: torch.Tensor) -> torch.Tensor:
+    """(N, C) -> (N,) Shannon entropy in nats."""
+    return -(probs * probs.clamp_min(1e-12).log()).sum(-1)
+
+
+class NExTClassifier(RelationClassifier):
+    """The relation classifier trained with NExT's objective or a baseline's (see the module docstring)."""
+
+    def __init__(self, method: str = "supervised", alpha: float = 0.2, beta: float = 0.5, gamma: float = 0.7,
+                 matcher: str = "learned", matcher_hidden: int = 100, matcher_vectors: str = "minilm",
+                 count_window: int = 7, count_value: float = 0.5, min_confidence: float = 0.0,
+                 self_training_threshold: float = 0.9, warmup_epochs: int = 1, tune_other: bool = False,
+                 other_label: str = "Other", matcher_pretrain_steps: int = 300, **kwargs: Any):
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if matcher not in ("learned", "exact"):
+            raise ValueError(f"matcher must be 'learned' or 'exact', got {matcher!r}")
+        super().__init__(**kwargs)
+        self.save_hyperparameters()
+        self.register_buffer("other_tau", torch.tensor(float("inf")))
+        self.register_buffer("matcher_pretrained", torch.tensor(False))
+        self.matcher: Any = None
+        self._soft: Any = None
+
+    # ---- set-up: the rules and the matcher come from the data module ----------------------------------------------
+    def setup(self, stage: str) -> None:
+        hp = self.hparams
+        if hp.method != "next" or self._soft is not None:
+            return
+        dm = self.trainer.datamodule
+        if getattr(dm, "soft_corpus", None) is None:
+            raise ValueError("method 'next' needs rules and an unlabelled pool: "
+                             "set data.init_args.train_subset: explained+unlabelled")
+        from nle.matching.neural import LearnedMatcher, word_vectors
+        from nle.matching.soft import ExactMatcher, SoftConfig, SoftRules
+
+        rules = SoftRules(dm.soft_rules.forms, SoftConfig(hp.count_window, hp.count_value))
+        self._soft = (rules, dm.soft_corpus)
+        self.register_buffer("rule_labels", dm.rule_labels(), persistent=False)
+        pairs = sorted({(rules._kw[kw], int(label)) for lf, label in zip(rules.forms, dm.rule_labels().tolist())
+                        for kw in _keywords(lf)})
+        self.register_buffer("sim_keywords", torch.tensor([k for k, _ in pairs], dtype=torch.long), persistent=False)
+        self.register_buffer("sim_labels", torch.tensor([y for _, y in pairs], dtype=torch.long), persistent=False)
+        if hp.matcher == "learned":
+            vectors = word_vectors(dm.soft_corpus.vocab.words, hp.matcher_vectors)
+            self.matcher = LearnedMatcher(vectors, hidden=hp.matcher_hidden).to(self.device)
+        else:
+            self.matcher = ExactMatcher()
+        self.extra_results["rules"] = dict(dm.coverage)
+
+    def on_fit_start(self) -> None:
+        """The keyword-span pretraining of the learned matcher (``L_find + L_sim``, ``matcher_pretrain_steps``
+        Adam steps on the training sentences) before the joint objective; skipped when resuming."""
+        hp = self.hparams
+        if not isinstance(self.matcher, torch.nn.Module) or bool(self.matcher_pretrained) or not hp.matcher_pretrain_steps:
+            return
+        from tqdm.auto import tqdm
+
+        rules, corpus = self._soft
+        gen = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**31)
+        opt = torch.optim.Adam([p for p in self.matcher.parameters() if p.requires_grad], lr=1e-3)
+        self.matcher.train()
+        for _ in tqdm(range(hp.matcher_pretrain_steps), desc="matcher pretraining (L_find + L_sim)", leave=False):
+            rows = torch.randint(len(corpus), (64,), generator=gen)
+            sb = corpus.batch(rows).to(self.device)
+            kw, kw_len = sb.keywords[self.sim_keywords], sb.keyword_lengths[self.sim_keywords]
+            loss = self.matcher.find_loss(sb.words, sb.lengths, generator=gen) + \
+                self.matcher.sim_loss(kw, kw_len, self.sim_labels)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.matcher_pretrained.fill_(True)
+        self.extra_results["matcher_pretrain_loss"] = float(loss)
+
+    # ---- training -------------------------------------------------------------------------------------------------
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        hp = self.hparams
+        logits = self(batch).float()
+        labels = batch["labels"]
+        labelled = labels != -100
+        n = labels.shape[0]
+        loss = F.cross_entropy(logits[labelled], labels[labelled], reduction="sum") / n if labelled.any() \
+            else logits.sum() * 0.0
+        self.log("train/loss_labelled", loss, batch_size=n)
+        unl = ~labelled
+        if hp.method == "self_training" and self.current_epoch >= hp.warmup_epochs and unl.any():
+            with torch.no_grad():
+                conf, pseudo = logits[unl].softmax(-1).max(-1)
+            keep = (conf >= hp.self_training_threshold).float()
+            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * keep).sum() / n
+            loss = loss + hp.gamma * soft
+            self.log("train/pseudo_kept", keep.mean(), batch_size=n)
+        elif hp.method == "next":
+            loss = loss + self._next_terms(batch, logits, unl, n)
+        self.log("train/loss", loss, prog_bar=True, batch_size=n)
+        return loss
+
+    def _next_terms(self, batch: dict[str, torch.Tensor], logits: torch.Tensor, unl: torch.Tensor,
+                    n: int) -> torch.Tensor:
+        hp = self.hparams
+        rules, corpus = self._soft
+        sb = corpus.batch(batch["soft_row"].cpu()).to(self.device)
+        out = logits.new_zeros(())
+        if unl.any():
+            learned = isinstance(self.matcher, torch.nn.Module)
+            was = learned and self.matcher.training
+            if learned:
+                self.matcher.eval()
+            with torch.no_grad():
+                scores = rules.execute(sb.select(unl.nonzero().squeeze(1)), self.matcher)  # (U, R)
+            if learned and was:
+                self.matcher.train()
+            conf, best = scores.max(1)
+            conf = conf * (conf > hp.min_confidence)
+            pseudo = self.rule_labels[best]
+            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * conf).sum() / n
+            out = out + hp.gamma * soft
+            self.log("train/soft_confidence", conf.mean(), batch_size=n)
+        if isinstance(self.matcher, torch.nn.Module):
+            find = self.matcher.find_loss(sb.words, sb.lengths)
+            kw, kw_len = sb.keywords[self.sim_keywords], sb.keyword_lengths[self.sim_keywords]
+            sim = self.matcher.sim_loss(kw, kw_len, self.sim_labels)
+            out = out + hp.alpha * find + hp.beta * sim
+            self.log_dict({"train/l_find": find, "train/l_sim": sim}, batch_size=n)
+        return out
+
+    # ---- the Other decision -------------------------------------------------------------------------------------
+    def decide(self, split: str, gold: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+        pred = probs.argmax(-1)
+        hp = self.hparams
+        if not hp.tune_other or hp.other_label not in self.labels:
+            return pred
+        other = self.labels.index(hp.other_label)
+        h = entropy(probs)
+        if split == "dev" and bool((gold >= 0).all()):
+            self.other_tau.fill_(self._tune_tau(gold, pred, h, other))
+        self.extra_results["other_entropy_threshold"] = float(self.other_tau)
+        return torch.where(h > self.other_tau, torch.full_like(pred, other), pred)
+
+    def _tune_tau(self, gold: torch.Tensor, pred: torch.Tensor, h: torch.Tensor, other: int) -> float:
+        name = self.metric_names[0]
+        sign = 1.0 if higher_is_better(name) else -1.0
+        gold_names = [self.labels[i] for i in gold.tolist()]
+        candidates = [float("inf"), *torch.quantile(h.double(), torch.linspace(0, 1, 41, dtype=torch.double)).tolist()]
+        best, best_tau = None, float("inf")
+        for tau in candidates:
+            p = torch.where(h > tau, torch.full_like(pred, other), pred)
+            value = sign * float(compute_metrics([name], gold_names, [self.labels[i] for i in p.tolist()])[name])
+            if best is None or value > best:
+                best, best_tau = value, tau
+        return best_tau
+
+
+def _keywords(lf: Any) -> list[tuple[str, ...]]:
+    """The phrase literals of a logical form as keyword tuples (the keys of ``SoftRules``' keyword index)."""
+    from nle.matching.soft import phrase_tokens
+    from nle.parsing.logical_form import Call, Lit
+
+    if isinstance(lf, Lit) and lf.type == "str":
+        return [phrase_tokens(str(lf.value))]
+    if isinstance(lf, Call):
+        return [k for a in lf.args for k in _keywords(a)]
+    return []

@@ -7,6 +7,7 @@ projects.next_tacred.sample.make_sample`` to regenerate; the output is determini
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -88,11 +89,35 @@ def write_split(path: Path, per_label: int, start_id: int, rng: random.Random) -
     return sid
 
 
+def write_explanations(path: Path, train: Path) -> None:
+    """One NExT-format explanation (``rel, pat, exp, sent``) per relation, of its first training sentence: the
+    words between the two entities of the first template, quoted (what an annotator would point at)."""
+    blocks = [b.split("\n") for b in train.read_text(encoding="utf-8").replace("\r", "").split("\n\n") if b.strip()]
+    first: dict[str, str] = {}
+    for lines in blocks:
+        first.setdefault(lines[1], lines[0].split("\t", 1)[1].strip('"'))
+    records = []
+    for label, templates in TEMPLATES.items():
+        if label == "Other":
+            continue
+        gap = templates[0][2].split("{a}")[1].split("{b}")[0].strip()
+        text = first[label]
+        sent = text.replace("<e1>", "").replace("</e1>", "").replace("<e2>", "").replace("</e2>", "")
+        e1 = text.split("<e1>")[1].split("</e1>")[0]
+        e2 = text.split("<e2>")[1].split("</e2>")[0]
+        words = [("SUBJ-O" if w == e1 else "OBJ-O" if w == e2 else w) for w in sent.rstrip(".").split()] + ["."]
+        records.append({"rel": label, "pat": [f"SUBJ-O {gap} OBJ-O"],
+                        "exp": f'SUBJ and OBJ sandwich the phrase "{gap}" and SUBJ precedes OBJ',
+                        "sent": " ".join(words)})
+    path.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     here, rng = Path(__file__).parent, random.Random(20100708)
     sid = write_split(here / "train.txt", 10, 1, rng)
     sid = write_split(here / "dev.txt", 4, sid, rng)
     write_split(here / "test.txt", 4, sid, rng)
+    write_explanations(here / "explanations.json", here / "train.txt")
 
 
 if __name__ == "__main__":
