@@ -180,6 +180,15 @@ class NextRelationData(RelationDataModule):
             self._soft_row_cache = {i: r for r, i in enumerate(self.soft_corpus.ids)}
         return self._soft_row_cache
 
+    def annotation_budget(self) -> dict[str, int]:
+        """What the training split cost to annotate: ``n_explanations`` (explained sentences used) for the subsets
+        built from explanations, ``n_labels`` (gold-labelled sentences) for ``all``."""
+        train = self.carve()["train"]
+        if self.train_subset == "all":
+            return {"n_labels": len(train)}
+        return {"n_explanations": sum(1 for ex in train if self.kind.get(ex.id, GOLD) == GOLD and ex.label is not None)
+                if self.train_subset != "explained" else len(train)}
+
     def rule_labels(self) -> torch.Tensor:
         """(R,) label id of every kept rule."""
         return torch.tensor([r.label for r in self.rule_set.rules], dtype=torch.long)

@@ -70,9 +70,11 @@ class NExTClassifier(RelationClassifier):
     # ---- set-up: the rules and the matcher come from the data module ----------------------------------------------
     def setup(self, stage: str) -> None:
         hp = self.hparams
+        dm = self.trainer.datamodule
+        if stage == "fit" and hasattr(dm, "annotation_budget"):
+            self.extra_results.update(dm.annotation_budget())  # n_explanations / n_labels: the x of the curves
         if hp.method != "next" or self._soft is not None:
             return
-        dm = self.trainer.datamodule
         if getattr(dm, "soft_corpus", None) is None:
             raise ValueError("method 'next' needs rules and an unlabelled pool: "
                              "set data.init_args.train_subset: explained+unlabelled")
@@ -115,7 +117,7 @@ class NExTClassifier(RelationClassifier):
             loss.backward()
             opt.step()
         self.matcher_pretrained.fill_(True)
-        self.extra_results["matcher_pretrain_loss"] = float(loss)
+        self.extra_results["matcher_pretrain_loss"] = float(loss.detach())
 
     # ---- training -------------------------------------------------------------------------------------------------
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:

@@ -50,3 +50,59 @@ def test_sample_source_reads_the_builtin_files() -> None:
 def test_bad_source_is_refused() -> None:
     with pytest.raises(ValueError, match="source must be"):
         NextRelationData(source="semeval")
+
+
+# ---- the subsets of the NExT comparison (built-in sample: 18 explanations, one per relation) --------------------
+def test_sample_subsets_kinds_and_hidden_labels() -> None:
+    from projects.next_tacred.data import GOLD, MATCHED, UNLABELLED
+
+    explained = NextRelationData(train_subset="explained")
+    assert len(explained.load_split("train")) == 18
+    assert explained.annotation_budget() == {"n_explanations": 18}
+    matched = NextRelationData(train_subset="explained+matched")
+    rows = matched.load_split("train")
+    kinds = [matched.kind[ex.id] for ex in rows]
+    assert kinds.count(GOLD) == 18 and kinds.count(MATCHED) > 0 and UNLABELLED not in kinds
+    assert matched.coverage["hard_precision"] == 1.0 and matched.coverage["n_rules"] == 18
+    pool = NextRelationData(train_subset="explained+unlabelled")
+    pool.setup()
+    ds = pool.datasets["train"]
+    labels = [f["labels"] for f in ds.features]
+    kinds = [f["kind"] for f in ds.features]
+    assert all(lab == -100 for lab, k in zip(labels, kinds) if k == UNLABELLED)  # the pool's labels are hidden
+    assert all(lab >= 0 for lab, k in zip(labels, kinds) if k != UNLABELLED)
+    assert len(ds) == 190 and kinds.count(UNLABELLED) == 190 - 18 - kinds.count(MATCHED)
+    rows_of = pool.soft_corpus.ids
+    assert all(rows_of[f["soft_row"]] == ex.id for f, ex in zip(ds.features, ds.examples))
+
+
+def test_explanation_and_label_subsets_are_seeded_and_nested() -> None:
+    small = {e.id for e in NextRelationData(train_subset="explained", n_explanations=5).load_split("train")}
+    large = {e.id for e in NextRelationData(train_subset="explained", n_explanations=10).load_split("train")}
+    other = {e.id for e in NextRelationData(train_subset="explained", n_explanations=5, subset_seed=3)
+             .load_split("train")}
+    assert len(small) == 5 and len(large) == 10 and small < large and other != small
+    plain = NextRelationData(n_labels=40)
+    assert len(plain.load_split("train")) == 40 and plain.annotation_budget() == {"n_labels": 40}
+
+
+def test_entropy_threshold_for_other_is_tuned_on_dev_and_kept_for_test() -> None:
+    import torch
+
+    from nle.training.encoder import TINY_OVERRIDES
+    from projects.next_tacred.model import NExTClassifier
+
+    labels = ["Other", "Cause-Effect(e1,e2)", "Cause-Effect(e2,e1)"]
+    model = NExTClassifier(labels=labels, num_labels=3, pretrained=False, encoder_overrides=dict(TINY_OVERRIDES),
+                           tune_other=True, metrics=["semeval_f1"])
+    confident = torch.tensor([[0.0, 0.98, 0.02], [0.0, 0.02, 0.98]])
+    unsure = torch.tensor([[0.1, 0.5, 0.4], [0.1, 0.4, 0.5]])
+    probs = torch.cat([confident, unsure])  # the two unsure ones are Other
+    gold = torch.tensor([1, 2, 0, 0])
+    assert model.decide("dev", gold, probs).tolist() == [1, 2, 0, 0]
+    tau = float(model.other_tau)
+    from projects.next_tacred.model import entropy
+
+    assert entropy(confident).max() <= tau < entropy(unsure).min()  # separates the confident from the unsure
+    blind = torch.full((4,), -100)
+    assert model.decide("test", blind, probs).tolist() == [1, 2, 0, 0] and float(model.other_tau) == tau

@@ -1,0 +1,66 @@
+"""NExT's objective and its baselines through the real entry point, on the built-in sample with a tiny encoder."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from nle.training.callbacks import SimulatedInterruption
+from projects.next_tacred.train import main
+from tests.e2e.conftest import SMOKE, read_json
+
+NEXT = ["--model.init_args.method", "next", "--data.init_args.train_subset", "explained+unlabelled",
+        "--model.init_args.tune_other", "true", "--model.init_args.matcher_pretrain_steps", "3",
+        "--model.init_args.matcher_hidden", "8", "--trainer.log_every_n_steps", "1"]
+EPOCHS = ["--trainer.max_steps", "-1", "--trainer.max_epochs", "2", "--trainer.limit_train_batches", "3"]
+
+
+def _columns(run: Path) -> set[str]:
+    with open(run / "metrics.csv") as f:
+        return set(next(csv.reader(f)))
+
+
+def test_next_trains_with_every_loss_term_and_records_the_rules(run_root: Path) -> None:
+    record = main(["--config", SMOKE, *NEXT, "--run_root", str(run_root), "--experiment", "next"])
+    run = run_root / "next_tacred" / "next" / "seed=1"
+    extra = read_json(run / "results.json")["extra"]
+    assert extra["rules"]["n_rules"] == 18 and extra["rules"]["n_explained"] == 18
+    assert extra["rules"]["hard_precision"] == 1.0  # the sample's rules are its templates
+    assert extra["rules"]["n_unlabelled"] > 0 and extra["n_explanations"] == 18
+    assert "other_entropy_threshold" in extra and "matcher_pretrain_loss" in extra
+    assert {"train/l_find", "train/l_sim", "train/soft_confidence"} <= _columns(run)
+    assert record is not None and 0.0 <= record.metrics["dev"]["semeval_f1"] <= 1.0
+
+
+def test_exact_matcher_and_self_training_run(run_root: Path) -> None:
+    main(["--config", SMOKE, *NEXT, "--model.init_args.matcher", "exact", "--run_root", str(run_root),
+          "--experiment", "exact"])
+    cols = _columns(run_root / "next_tacred" / "exact" / "seed=1")
+    assert "train/soft_confidence" in cols and "train/l_find" not in cols  # no matcher losses without a matcher
+    main(["--config", SMOKE, "--model.init_args.method", "self_training", "--model.init_args.warmup_epochs", "0",
+          "--model.init_args.self_training_threshold", "0.0", "--data.init_args.train_subset", "explained+unlabelled",
+          "--trainer.log_every_n_steps", "1",
+          "--run_root", str(run_root), "--experiment", "self"])
+    assert "train/pseudo_kept" in _columns(run_root / "next_tacred" / "self" / "seed=1")
+
+
+def test_next_without_unlabelled_pool_is_refused(run_root: Path) -> None:
+    with pytest.raises(ValueError, match="explained\\+unlabelled"):
+        main(["--config", SMOKE, "--model.init_args.method", "next", "--run_root", str(run_root)])
+
+
+def test_interrupted_next_run_resumes_to_the_same_metrics(run_root: Path) -> None:
+    main(["--config", SMOKE, *NEXT, *EPOCHS, "--run_root", str(run_root), "--experiment", "straight"])
+    straight = read_json(run_root / "next_tacred" / "straight" / "seed=1" / "results.json")
+    args = ["--config", SMOKE, *NEXT, *EPOCHS, "--run_root", str(run_root), "--experiment", "interrupted"]
+    with pytest.raises(SimulatedInterruption):
+        main([*args, "--trainer.callbacks+=nle.training.callbacks.InterruptAt", "--trainer.callbacks.epoch=1"])
+    main([*args, "--ckpt_path", "last"])
+    resumed = read_json(run_root / "next_tacred" / "interrupted" / "seed=1" / "results.json")
+    assert resumed["extra"]["global_step"] == straight["extra"]["global_step"]
+    assert "matcher_pretrain_loss" not in resumed["extra"]  # the matcher's pretraining is not redone on resume
+    for split in ("dev", "test"):
+        for name, value in straight["metrics"][split].items():
+            assert resumed["metrics"][split][name] == pytest.approx(value, abs=1e-9), (split, name)
