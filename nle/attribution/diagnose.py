@@ -1,0 +1,530 @@
+"""Diagnostics of attribution methods (Atanasova et al., EMNLP 2020), one YAML config per model.
+
+    python -m nle.attribution.diagnose --config configs/attribution/hatexplain_minilm.yaml [--out DIR]
+
+For every model (one architecture, one or more training seeds) and every method, on the words of every example:
+agreement with human rationales (token AUPRC and F1, ``nle.attribution.agreement``), faithfulness by deletion
+(AOPC of comprehensiveness and sufficiency over ``fractions``, ``nle.attribution.faithfulness``), confidence
+indication, dataset consistency and, with ≥ 2 seeds, rationale consistency (``nle.attribution.diagnostics``), and
+the seconds per explanation. The explained class is ``target``: the predicted class (default), the gold label, or
+a fixed label name. Activations (for the consistency diagnostics) are the pooled representation the head reads.
+
+Writes under ``out_dir``: ``records/<method>/seed=<s>/results.json`` (one ``ResultRecord`` per method and seed:
+project ``attribution``, experiment = config ``name``, metrics under the split name), ``tables/<name>.md`` and
+``.tex`` (rows: methods; cells: mean ± std over seeds), ``heatmaps/seed=<s>.html`` (the first ``heatmaps``
+examples, one row per method and the human rationale), and a TensorBoard log ``tb/`` (scalars
+``<split>/<metric>/<method>`` at step = seed, text ``top_words/<method>``: the top words of the first examples).
+
+Config (relative paths are read from the working directory)::
+
+    name: hatexplain_minilm          # experiment name: records, table title and file names
+    out_dir: runs/attribution/hatexplain_minilm
+    data: {dataset: hatexplain | movie_rationales, split: val, path: null, limit: 200, max_length: 128,
+           require_rationale: true, rationale_threshold: 0.5}
+    models:                          # one entry per training seed of the same model
+      - {seed: 1, checkpoint: runs/.../last.ckpt}                      # an NLEModule Lightning checkpoint
+      - {seed: 2, module: {encoder: minilm, pretrained: false, num_labels: 3}}  # or a module built here
+    methods:                         # any ``attribute`` method or alias; ``label`` names the table row
+      - {method: saliency}
+      - {method: integrated_gradients, label: IG (16 steps), options: {steps: 16}}
+      - {method: soc, options: {nb_range: 5, n_samples: 10}, lm: {kind: lstm, steps: 200}}
+    target: predicted                # | gold | a label name of the model
+    label_map: {}                    # data label -> model label (for target: gold)
+    batch_size: 8
+    fractions: [0.01, 0.05, 0.1, 0.2, 0.5]
+    heatmaps: 20                     # examples in the HTML and TensorBoard text
+    top_words: 5
+    max_pairs: 2000                  # instance pairs sampled for dataset consistency
+    device: cpu
+
+``data.path`` reads a file in the data set's format instead of the declared split (``movie_rationales`` keeps
+the split's ERASER folds); ``require_rationale`` keeps only examples with a human rationale word (HateXplain:
+``normal`` posts have none). A checkpoint is read with ``torch.load(weights_only=True)``: its
+``hyper_parameters`` build a fresh module (``class_path``, default ``nle.training.module.NLEModule``) with
+``pretrained=False`` and its ``state_dict`` is loaded strictly. ``lm`` (SOC with ``nb_range > 0``, input
+marginalization): ``{kind: lstm, steps, lr, embedding_dim, hidden_size, seed}`` trains a bidirectional LSTM LM
+on the diagnosed examples' text (the SOC paper trains on the task corpus), or ``{kind: hf, name: ...}`` loads a
+masked LM. Span interactions have no per-word scores and are not diagnosed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import yaml
+from torch import Tensor, nn
+
+from nle.atomic import write_text_atomic
+from nle.attribution.agreement import token_auprc, token_f1
+from nle.attribution.api import attribute, resolve_method
+from nle.attribution.diagnostics import (
+    confidence_indication,
+    dataset_consistency,
+    instance_pairs,
+    rationale_consistency,
+    saliency_distance_features,
+    word_bag,
+)
+from nle.attribution.faithfulness import ERASER_FRACTIONS, aopc, erasure_scores
+from nle.attribution.html import write_heatmaps
+from nle.attribution.lm import ContextSampler, HFMaskedLM, LSTMLanguageModel, corpus_vocabulary, train_lm
+from nle.attribution.model import as_classifier
+from nle.attribution.words import encode_words
+from nle.data.errors import DataFormatError
+from nle.results.provenance import stamp
+from nle.results.record import ResultRecord, write_results
+from nle.results.tables import Column, Row, TableSpec, render_latex, render_markdown
+from nle.types import Example
+
+PROJECT = "attribution"
+DATASETS = ("hatexplain", "movie_rationales")
+COLUMNS: tuple[tuple[str, str, bool, int], ...] = (
+    ("AUPRC", "token_auprc", True, 3), ("Token F1", "token_f1", True, 3),
+    ("Comp. AOPC", "aopc_comprehensiveness", True, 3), ("Suff. AOPC", "aopc_sufficiency", False, 3),
+    ("CI MAE", "confidence_mae", False, 3), ("Rat. cons.", "rationale_consistency", True, 3),
+    ("Data cons.", "dataset_consistency", True, 3), ("s / expl.", "seconds_per_example", False, 4),
+)
+"""Table columns: (label, metric, higher_is_better, precision)."""
+
+
+# ---------------------------------------------------------------- config
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    dataset: str
+    split: str
+    path: str | None = None
+    limit: int | None = None
+    max_length: int = 128
+    require_rationale: bool = True
+    rationale_threshold: float = 0.5
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    seed: int
+    checkpoint: str | None = None
+    module: Mapping[str, Any] | None = None
+    class_path: str = "nle.training.module.NLEModule"
+
+
+@dataclass(frozen=True)
+class LMSpec:
+    kind: str = "lstm"
+    name: str | None = None
+    steps: int = 200
+    lr: float = 1e-3
+    embedding_dim: int = 128
+    hidden_size: int = 256
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    method: str
+    label: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    lm: LMSpec | None = None
+
+
+@dataclass(frozen=True)
+class DiagnoseConfig:
+    name: str
+    out_dir: str
+    data: DataSpec
+    models: tuple[ModelSpec, ...]
+    methods: tuple[MethodSpec, ...]
+    target: str = "predicted"
+    label_map: Mapping[str, str] = field(default_factory=dict)
+    batch_size: int = 8
+    fractions: tuple[float, ...] = ERASER_FRACTIONS
+    heatmaps: int = 20
+    top_words: int = 5
+    max_pairs: int = 2000
+    device: str = "cpu"
+    source: str = "<config>"
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _build(cls: type, node: Any, where: str, source: str, required: Sequence[str] = ()) -> Any:
+    """``cls(**node)`` with unknown / missing keys reported as ``DataFormatError`` naming the file and key path."""
+    if not isinstance(node, Mapping):
+        raise DataFormatError(source, None, where, "a mapping", node)
+    allowed = {p for p in inspect.signature(cls).parameters}
+    for key in node:
+        if key not in allowed:
+            raise DataFormatError(source, None, f"{where}.{key}", f"one of {sorted(allowed)}", key)
+    for key in required:
+        if key not in node:
+            raise DataFormatError(source, None, f"{where}.{key}", "a required key", "nothing (key missing)")
+    return cls(**node)
+
+
+def parse_config(raw: Mapping[str, Any], source: str = "<config>") -> DiagnoseConfig:
+    """A checked ``DiagnoseConfig`` from a parsed YAML mapping (see the module doc for the schema)."""
+    if not isinstance(raw, Mapping):
+        raise DataFormatError(source, None, "<root>", "a mapping", raw)
+    top = {k: v for k, v in raw.items() if k not in {"data", "models", "methods", "fractions"}}
+    for key in ("name", "out_dir", "data", "models", "methods"):
+        if key not in raw:
+            raise DataFormatError(source, None, key, "a required key", "nothing (key missing)")
+    data = _build(DataSpec, raw["data"], "data", source, ("dataset", "split"))
+    if data.dataset not in DATASETS:
+        raise DataFormatError(source, None, "data.dataset", f"one of {list(DATASETS)}", data.dataset)
+    for key in ("models", "methods"):
+        if not isinstance(raw[key], list) or not raw[key]:
+            raise DataFormatError(source, None, key, "a non-empty list", raw[key])
+    models = tuple(_build(ModelSpec, m, f"models[{i}]", source, ("seed",)) for i, m in enumerate(raw["models"]))
+    for i, m in enumerate(models):
+        if (m.checkpoint is None) == (m.module is None):
+            raise DataFormatError(source, None, f"models[{i}]", "exactly one of checkpoint and module", m)
+    if len({m.seed for m in models}) != len(models):
+        raise DataFormatError(source, None, "models", "one entry per seed (seeds must differ)", [m.seed for m in models])
+    methods = []
+    for i, node in enumerate(raw["methods"]):
+        node = dict(node) if isinstance(node, Mapping) else node
+        if isinstance(node, dict):
+            node.setdefault("label", str(node.get("method", "")))
+            if node.get("lm") is not None:
+                node["lm"] = _build(LMSpec, node["lm"], f"methods[{i}].lm", source)
+        spec = _build(MethodSpec, node, f"methods[{i}]", source, ("method",))
+        try:
+            resolve_method(spec.method)
+        except ValueError as err:
+            raise DataFormatError(source, None, f"methods[{i}].method", "an attribute() method", str(err)) from None
+        methods.append(spec)
+    if len({m.label for m in methods}) != len(methods):
+        raise DataFormatError(source, None, "methods", "a unique label per method", [m.label for m in methods])
+    fractions = tuple(float(f) for f in raw.get("fractions", ERASER_FRACTIONS))
+    cfg = _build(DiagnoseConfig, {**top, "data": data, "models": models, "methods": tuple(methods),
+                                  "fractions": fractions}, "<root>", source)
+    return DiagnoseConfig(**{**cfg.__dict__, "source": source, "raw": dict(raw)})
+
+
+def load_config(path: str | Path) -> DiagnoseConfig:
+    path = Path(path)
+    return parse_config(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path))
+
+
+# ---------------------------------------------------------------- data and models
+
+
+def load_examples(spec: DataSpec) -> tuple[list[Example], list[str]]:
+    """The examples to diagnose (filtered and limited) and the data files read (for the record's checksums)."""
+    from nle.data.benchmarks import benchmark_paths, get_benchmark, load_split, reader_function
+
+    if spec.path is not None:
+        kwargs = dict(get_benchmark(spec.dataset).split_kwargs.get(spec.split, {}))
+        examples, files = reader_function(spec.dataset)(spec.path, **kwargs), [spec.path]
+    else:
+        examples, files = load_split(spec.dataset, spec.split), [str(p) for p in benchmark_paths(spec.dataset,
+                                                                                                 spec.split)]
+    if spec.require_rationale:
+        examples = [ex for ex in examples if ex.rationale is not None
+                    and any(r >= spec.rationale_threshold for r in ex.rationale)]
+    return list(examples[:spec.limit] if spec.limit is not None else examples), files
+
+
+def _import(class_path: str) -> type:
+    module, _, name = class_path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def load_model(spec: ModelSpec) -> nn.Module:
+    """An ``NLEModule`` (or ``class_path``) in eval mode: from a checkpoint, or built from ``module`` kwargs after
+    ``torch.manual_seed(seed)``."""
+    cls = _import(spec.class_path)
+    if spec.module is not None:
+        torch.manual_seed(spec.seed)
+        return cls(**dict(spec.module)).eval()
+    assert spec.checkpoint is not None
+    ckpt = torch.load(spec.checkpoint, map_location="cpu", weights_only=True)
+    for key in ("hyper_parameters", "state_dict"):
+        if key not in ckpt:
+            raise DataFormatError(spec.checkpoint, None, key, "a Lightning checkpoint key", sorted(ckpt))
+    accepted = inspect.signature(cls.__init__).parameters
+    hparams = {k: v for k, v in ckpt["hyper_parameters"].items() if k in accepted}
+    if "pretrained" in accepted:
+        hparams["pretrained"] = False  # every weight comes from the state dict
+    module = cls(**hparams)
+    module.load_state_dict(ckpt["state_dict"])
+    return module.eval()
+
+
+def build_lm(spec: LMSpec, tokenizer: Any, batches: Sequence[dict[str, Tensor]]) -> nn.Module:
+    """The language model a method needs: an LSTM LM fitted on ``batches`` or a Hugging Face masked LM."""
+    if spec.kind == "hf":
+        if not spec.name:
+            raise ValueError("lm kind 'hf' needs a name (a masked LM name or path)")
+        return HFMaskedLM(spec.name).eval()
+    if spec.kind != "lstm":
+        raise ValueError(f"lm kind must be 'lstm' or 'hf', got {spec.kind!r}")
+    torch.manual_seed(spec.seed)
+    lm = LSTMLanguageModel(len(tokenizer), mask_token_id=tokenizer.mask_token_id, pad_token_id=tokenizer.pad_token_id,
+                           embedding_dim=spec.embedding_dim, hidden_size=spec.hidden_size,
+                           vocab_ids=corpus_vocabulary(batches))
+    train_lm(lm, [{k: b[k] for k in ("input_ids", "attention_mask")} for b in batches], steps=spec.steps, lr=spec.lr,
+             seed=spec.seed, special_ids=tokenizer.all_special_ids)
+    return lm.eval()
+
+
+def method_options(spec: MethodSpec, tokenizer: Any, lm: nn.Module | None) -> dict[str, Any]:
+    """``attribute`` options of a method, with its language model wired in."""
+    options = dict(spec.options)
+    name = resolve_method(spec.method)
+    banned = tuple(tokenizer.all_special_ids)
+    if name == "soc" and int(options.get("nb_range", 10)) > 0:
+        if lm is None:
+            raise ValueError(f"method {spec.label!r}: soc with nb_range > 0 needs an lm (see the config schema)")
+        options["sampler"] = ContextSampler(lm, banned_ids=banned)
+    if name == "marginalization":
+        if lm is None:
+            raise ValueError(f"method {spec.label!r}: input marginalization needs an lm (see the config schema)")
+        options.setdefault("banned_ids", banned)
+        options["lm"] = lm
+    return options
+
+
+# ---------------------------------------------------------------- one model
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One method's explanations of one model on every example (per example: covered words only)."""
+
+    words: list[np.ndarray]          # (W_i,) scores of the explained class
+    class_words: list[np.ndarray]    # (C, W_i) scores of every class
+    comprehensiveness: np.ndarray    # (N,) AOPC
+    sufficiency: np.ndarray          # (N,) AOPC
+    seconds: float                   # wall time of the attribute calls
+    calls: int                       # explanations computed (examples × classes)
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A model's forward facts per example and its explanations per method label."""
+
+    tokens: list[list[str]]          # covered words per example
+    target: np.ndarray               # (N,) explained class
+    confidence: np.ndarray           # (N,) p(target | x)
+    activations: np.ndarray          # (N, D) pooled representation
+    explained: dict[str, Explained]
+
+
+def _targets(cfg: DiagnoseConfig, labels: Sequence[str], examples: Sequence[Example], probs: Tensor) -> Tensor:
+    if cfg.target == "predicted":
+        return probs.argmax(-1)
+    if cfg.target == "gold":
+        out = []
+        for ex in examples:
+            name = cfg.label_map.get(str(ex.label), ex.label)
+            if name not in labels:
+                raise ValueError(f"{cfg.source}: example {ex.id} has label {ex.label!r}, not a model label {labels}; "
+                                 "set label_map")
+            out.append(labels.index(name))
+        return torch.tensor(out, device=probs.device)
+    if cfg.target not in labels:
+        raise ValueError(f"{cfg.source}: target {cfg.target!r} is not 'predicted', 'gold' or a model label {labels}")
+    return torch.full((probs.shape[0],), labels.index(cfg.target), device=probs.device)
+
+
+def run_model(cfg: DiagnoseConfig, module: nn.Module, tokenizer: Any, examples: Sequence[Example],
+              lms: Mapping[str, nn.Module | None]) -> ModelRun:
+    """Explain every example with every method; erasure faithfulness per example."""
+    device = torch.device(cfg.device)
+    module = module.to(device)
+    clf = as_classifier(module, tokenizer)
+    labels = list(module.labels)
+    n_classes = len(labels)
+    options = {m.label: method_options(m, tokenizer, lms.get(m.label)) for m in cfg.methods}
+    tokens, targets, confs, acts = [], [], [], []
+    parts: dict[str, dict[str, list[Any]]] = {m.label: {"w": [], "cw": [], "c": [], "s": []} for m in cfg.methods}
+    seconds = {m.label: 0.0 for m in cfg.methods}
+    for start in range(0, len(examples), cfg.batch_size):
+        chunk = examples[start:start + cfg.batch_size]
+        batch = {k: v.to(device) for k, v in encode_words(tokenizer, [ex.tokens for ex in chunk],
+                                                          max_length=cfg.data.max_length).items()}
+        covered = (batch["word_ids"].max(1).values + 1).tolist()
+        with torch.no_grad():
+            hidden = module.encoder(input_ids=batch["input_ids"],
+                                    attention_mask=batch["attention_mask"]).last_hidden_state  # (B, T, H)
+            pooled = module.pool(hidden, batch)  # (B, D)
+            probs = module.head(pooled).float().softmax(-1)  # (B, C)
+        target = _targets(cfg, labels, chunk, probs)
+        tokens += [list(ex.tokens[:n]) for ex, n in zip(chunk, covered)]
+        targets.append(target.cpu())
+        confs.append(probs.gather(1, target.view(-1, 1)).squeeze(1).cpu())
+        acts.append(pooled.float().cpu())
+        for spec in cfg.methods:
+            t0 = time.perf_counter()
+            per_class = [attribute(clf, batch, spec.method, target=c, **options[spec.label]).words
+                         for c in range(n_classes)]
+            seconds[spec.label] += time.perf_counter() - t0
+            stacked = torch.stack([w.detach().float() for w in per_class], 1)  # (B, C, W)
+            main = stacked[torch.arange(len(chunk), device=device), target]  # (B, W)
+            comp, suff = erasure_scores(clf, batch, main, target, cfg.fractions)
+            p = parts[spec.label]
+            p["w"] += [main[b, :n].cpu().numpy() for b, n in enumerate(covered)]
+            p["cw"] += [stacked[b, :, :n].cpu().numpy() for b, n in enumerate(covered)]
+            p["c"].append(aopc(comp).cpu())
+            p["s"].append(aopc(suff).cpu())
+    explained = {label: Explained(p["w"], p["cw"], torch.cat(p["c"]).numpy(), torch.cat(p["s"]).numpy(),
+                                  seconds[label], len(examples) * n_classes) for label, p in parts.items()}
+    return ModelRun(tokens, torch.cat(targets).numpy(), torch.cat(confs).numpy(), torch.cat(acts).numpy(), explained)
+
+
+def _nanmean(values: Sequence[float]) -> float:
+    kept = [v for v in values if not math.isnan(v)]
+    return float(np.mean(kept)) if kept else float("nan")
+
+
+def model_metrics(cfg: DiagnoseConfig, examples: Sequence[Example], run: ModelRun, label: str) -> dict[str, float]:
+    """Every single-model diagnostic of one method (rationale consistency is added across seeds)."""
+    ex = run.explained[label]
+    auprc, f1 = [], []
+    for example, scores in zip(examples, ex.words):
+        if example.rationale is None:
+            continue
+        gold = list(example.rationale[:len(scores)])
+        auprc.append(token_auprc(scores.tolist(), gold, cfg.data.rationale_threshold))
+        f1.append(token_f1(scores.tolist(), gold, cfg.data.rationale_threshold))
+    features = np.stack([saliency_distance_features(cw, int(t)) for cw, t in zip(ex.class_words, run.target)])
+    fit = confidence_indication(features, run.confidence)
+    pairs = instance_pairs(len(examples), cfg.max_pairs)
+    bags = [word_bag(words, scores.tolist()) for words, scores in zip(run.tokens, ex.words)]
+    return {"token_auprc": _nanmean(auprc), "token_f1": _nanmean(f1),
+            "aopc_comprehensiveness": float(ex.comprehensiveness.mean()),
+            "aopc_sufficiency": float(ex.sufficiency.mean()),
+            "confidence_mae": fit.mae, "confidence_baseline_mae": fit.baseline_mae,
+            "dataset_consistency": dataset_consistency(run.activations, bags, pairs),
+            "seconds_per_example": ex.seconds / max(ex.calls, 1)}
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def table_spec(cfg: DiagnoseConfig) -> TableSpec:
+    """The per-model table: one row per method, one column per diagnostic."""
+    return TableSpec(
+        title=f"Attribution diagnostics: {cfg.name} ({cfg.data.dataset} {cfg.data.split})",
+        rows=[Row(m.label, {"method": m.label}) for m in cfg.methods],
+        columns=[Column(lab, cfg.data.split, metric, hib, prec) for lab, metric, hib, prec in COLUMNS],
+        where={"project": PROJECT, "experiment": cfg.name}, name=cfg.name, row_header="Method",
+        caption=("Agreement with human rationales (AUPRC, F1), deletion faithfulness (AOPC), confidence "
+                 "indication (MAE), rationale consistency across seeds, dataset consistency (Spearman), and "
+                 "seconds per explanation; mean ± std over seeds (Atanasova et al. 2020)."))
+
+
+def heatmap_rows(cfg: DiagnoseConfig, examples: Sequence[Example], run: ModelRun,
+                 labels: Sequence[str]) -> list[tuple[str, list[str], dict[str, list[float]]]]:
+    rows = []
+    for i, ex in enumerate(examples[:cfg.heatmaps]):
+        words = run.tokens[i]
+        scores = {m.label: run.explained[m.label].words[i].tolist() for m in cfg.methods}
+        if ex.rationale is not None:
+            scores["human rationale"] = list(ex.rationale[:len(words)])
+        title = (f"{ex.id}: gold {ex.label}, explained {labels[int(run.target[i])]} "
+                 f"(p = {float(run.confidence[i]):.3f})")
+        rows.append((title, words, scores))
+    return rows
+
+
+def top_words_text(cfg: DiagnoseConfig, examples: Sequence[Example], run: ModelRun, label: str) -> str:
+    """Markdown lines ``- id: word (score), ...`` with the ``top_words`` highest-scoring words per example."""
+    lines = []
+    for i, ex in enumerate(examples[:cfg.heatmaps]):
+        scores = run.explained[label].words[i]
+        top = np.argsort(-scores, kind="stable")[:cfg.top_words]
+        lines.append(f"- {ex.id}: " + ", ".join(f"{run.tokens[i][j]} ({scores[j]:.3g})" for j in top))
+    return "\n".join(lines)
+
+
+def _record(cfg: DiagnoseConfig, spec: ModelSpec, label: str, metrics: dict[str, float], stamps: Mapping[str, Any],
+            wall: float, run_dir: Path, extra: dict[str, Any]) -> ResultRecord:
+    return ResultRecord(project=PROJECT, experiment=cfg.name, method=label, seed=spec.seed,
+                        metrics={cfg.data.split: metrics}, config_files=[cfg.source], config=dict(cfg.raw),
+                        devices=1, accelerator=torch.device(cfg.device).type, num_nodes=1, precision="32-true",
+                        wall_time_s=wall, run_dir=str(run_dir), extra=extra, **stamps)
+
+
+def diagnose(cfg: DiagnoseConfig, out_dir: str | Path | None = None) -> list[ResultRecord]:
+    """Run every diagnostic of ``cfg``, write records, tables, heatmaps and the TensorBoard log; return the records."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    from nle.training.encoder import load_tokenizer
+
+    out = Path(out_dir if out_dir is not None else cfg.out_dir)
+    examples, files = load_examples(cfg.data)
+    if not examples:
+        raise ValueError(f"{cfg.source}: no examples to diagnose (data: {cfg.data})")
+    stamps = stamp(cfg.raw, data_files=[f for f in files if Path(f).is_file()])
+    runs: list[ModelRun] = []
+    metrics: list[dict[str, dict[str, float]]] = []
+    lms: dict[str, nn.Module | None] = {}
+    writer = SummaryWriter(log_dir=str(out / "tb"))
+    for spec in cfg.models:
+        module = load_model(spec)
+        tokenizer = load_tokenizer(module.hparams.get("encoder", "minilm"))
+        if not lms:
+            corpus = [encode_words(tokenizer, [ex.tokens for ex in examples[i:i + cfg.batch_size]],
+                                   max_length=cfg.data.max_length) for i in range(0, len(examples), cfg.batch_size)]
+            lms = {m.label: build_lm(m.lm, tokenizer, corpus) if m.lm is not None else None for m in cfg.methods}
+        run = run_model(cfg, module, tokenizer, examples, lms)
+        runs.append(run)
+        metrics.append({m.label: model_metrics(cfg, examples, run, m.label) for m in cfg.methods})
+        write_heatmaps(out / "heatmaps" / f"seed={spec.seed}.html",
+                       heatmap_rows(cfg, examples, run, list(module.labels)))
+        for m in cfg.methods:
+            writer.add_text(f"top_words/{m.label}", top_words_text(cfg, examples, run, m.label), global_step=spec.seed)
+    if len(runs) > 1:
+        for k in range(len(runs)):
+            others = [(k, j) for j in range(len(runs)) if j != k]
+            for m in cfg.methods:
+                metrics[k][m.label]["rationale_consistency"] = rationale_consistency(
+                    [r.activations for r in runs], [r.explained[m.label].words for r in runs], model_pairs=others)
+    records = []
+    for k, spec in enumerate(cfg.models):
+        for m in cfg.methods:
+            ex = runs[k].explained[m.label]
+            run_dir = out / "records" / m.label.replace("/", "_") / f"seed={spec.seed}"
+            extra = {"model": spec.checkpoint or dict(spec.module or {}), "target": cfg.target,
+                     "n_examples": len(examples), "n_with_rationale": sum(e.rationale is not None for e in examples),
+                     "explanations": ex.calls}
+            rec = _record(cfg, spec, m.label, metrics[k][m.label], stamps, ex.seconds, run_dir, extra)
+            write_results(rec, run_dir / "results.json")
+            records.append(rec)
+            for name, value in metrics[k][m.label].items():
+                writer.add_scalar(f"{cfg.data.split}/{name}/{m.label}", value, global_step=spec.seed)
+    writer.close()
+    spec_t = table_spec(cfg)
+    write_text_atomic(out / "tables" / f"{spec_t.name}.md", render_markdown(spec_t, records))
+    write_text_atomic(out / "tables" / f"{spec_t.name}.tex", render_latex(spec_t, records))
+    return records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nle.attribution.diagnose", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="diagnostics YAML (see the module doc)")
+    parser.add_argument("--out", default=None, help="output folder (default: the config's out_dir)")
+    args = parser.parse_args(argv)
+    cfg = load_config(args.config)
+    records = diagnose(cfg, args.out)
+    out = Path(args.out or cfg.out_dir)
+    print((out / "tables" / f"{table_spec(cfg).name}.md").read_text(encoding="utf-8"))
+    print(f"{len(records)} record(s) under {out / 'records'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""``python -m nle.attribution.diagnose`` end to end on tiny random models and a HateXplain-format fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from nle.attribution.diagnose import COLUMNS, load_config, load_model, main, parse_config
+from nle.data.errors import DataFormatError
+from nle.results.record import load_results
+from nle.training.encoder import TINY_OVERRIDES
+
+POSTS = [
+    (["those", "people", "are", "animals", "and", "should", "leave"], [0, 0, 2], [0, 1, 0, 1, 0, 0, 1]),
+    (["what", "a", "lovely", "day", "at", "the", "beach"], [1, 1, 1], None),
+    (["go", "back", "to", "your", "country", "idiot"], [2, 2, 0], [1, 1, 0, 0, 1, 1]),
+    (["women", "can", "not", "drive", "lol"], [2, 0, 2], [1, 0, 1, 1, 0]),
+    (["the", "refugees", "are", "a", "plague"], [0, 0, 0], [0, 1, 0, 0, 1]),
+    (["stop", "spamming", "my", "timeline", "moron"], [2, 2, 1], [0, 0, 0, 0, 1]),
+    (["muslims", "are", "terrorists", "all", "of", "them"], [0, 0, 2], [1, 0, 1, 0, 0, 0]),
+    (["immigrants", "ruin", "everything"], [0, 2, 0], [1, 1, 1]),
+]
+METHODS = ["saliency", "input_x_gradient", "IG", "occlusion", "soc", "marginalization"]
+
+
+def write_fixture(path: Path) -> None:
+    rows = []
+    for i, (tokens, labels, mask) in enumerate(POSTS):
+        # two annotators marked `mask`, the third marked nothing: mean rationale 2/3 on the marked words
+        rationales = [] if mask is None else [mask, mask, [0] * len(mask)]
+        rows.append({"id": f"post{i}", "post_tokens": tokens, "rationales": rationales,
+                     "annotators": {"label": labels, "annotator_id": [1, 2, 3], "target": [["None"]] * 3}})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def tiny_module(n_labels: int = 3) -> dict:
+    return {"encoder": "minilm", "pretrained": False, "encoder_overrides": dict(TINY_OVERRIDES),
+            "num_labels": n_labels, "labels": ["hatespeech", "normal", "offensive"][:n_labels], "dropout": 0.0}
+
+
+def config(data: Path, out: Path) -> dict:
+    lm = {"kind": "lstm", "steps": 2, "embedding_dim": 8, "hidden_size": 8}
+    return {
+        "name": "tiny_diag", "out_dir": str(out), "batch_size": 4, "heatmaps": 3, "max_pairs": 50,
+        "data": {"dataset": "hatexplain", "split": "val", "path": str(data), "max_length": 32},
+        "models": [{"seed": 0, "module": tiny_module()}, {"seed": 1, "module": tiny_module()}],
+        "methods": [{"method": "saliency"}, {"method": "input_x_gradient"},
+                    {"method": "integrated_gradients", "label": "IG", "options": {"steps": 4}},
+                    {"method": "occlusion"},
+                    {"method": "soc", "options": {"nb_range": 1, "n_samples": 2}, "lm": lm},
+                    {"method": "marginalization", "options": {"top_k": 3}, "lm": lm}],
+    }
+
+
+@pytest.fixture(scope="module")
+def diagnosed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("diag")
+    write_fixture(root / "val.jsonl")
+    cfg_path = root / "tiny.yaml"
+    cfg_path.write_text(yaml.safe_dump(config(root / "val.jsonl", root / "out")), encoding="utf-8")
+    assert main(["--config", str(cfg_path)]) == 0
+    return root / "out"
+
+
+def test_records_hold_every_method_seed_and_metric(diagnosed: Path) -> None:
+    records = load_results(diagnosed / "records")
+    assert sorted((r.method, r.seed) for r in records) == sorted((m, s) for m in METHODS for s in (0, 1))
+    for rec in records:
+        assert rec.project == "attribution" and rec.experiment == "tiny_diag"
+        m = rec.metrics["val"]
+        assert set(m) >= {metric for _, metric, _, _ in COLUMNS} | {"confidence_baseline_mae"}
+        assert 0.0 < m["token_auprc"] <= 1.0 and 0.0 <= m["token_f1"] <= 1.0
+        assert -1.0 <= m["rationale_consistency"] <= 1.0 and -1.0 <= m["dataset_consistency"] <= 1.0
+        assert 0.0 <= m["confidence_mae"] <= m["confidence_baseline_mae"] + 1e-9  # OLS never loses to a constant
+        assert m["seconds_per_example"] > 0.0
+        assert rec.extra["n_examples"] == 7 and rec.extra["explanations"] == 7 * 3  # normal post dropped; 3 classes
+    # two seeds, two models: rationale consistency is the same single pair seen from either side
+    for method in METHODS:
+        a, b = (r.metrics["val"]["rationale_consistency"] for r in records if r.method == method)
+        assert a == pytest.approx(b)
+
+
+def test_tables_heatmaps_and_tensorboard(diagnosed: Path) -> None:
+    md = (diagnosed / "tables" / "tiny_diag.md").read_text(encoding="utf-8")
+    tex = (diagnosed / "tables" / "tiny_diag.tex").read_text(encoding="utf-8")
+    for method in METHODS:
+        assert f"| {method} |" in md and method.replace("_", r"\_") in tex
+    assert "(n=2)" in md and "missing" not in md
+    for label, *_ in COLUMNS:
+        assert label in md
+    for seed in (0, 1):
+        html = (diagnosed / "heatmaps" / f"seed={seed}.html").read_text(encoding="utf-8")
+        assert html.count("<table>") == 3 and "human rationale" in html and "animals" in html
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = list((diagnosed / "tb").glob("events.out.tfevents.*"))
+    assert events
+    acc = EventAccumulator(str(diagnosed / "tb"))
+    acc.Reload()
+    scalars = set(acc.Tags()["scalars"])
+    assert {f"val/token_auprc/{m}" for m in METHODS} <= scalars
+    assert [e.step for e in acc.Scalars("val/aopc_comprehensiveness/IG")] == [0, 1]
+    assert any(t.startswith("top_words/saliency") for t in acc.Tags()["tensors"])
+
+
+def test_checkpoint_round_trip(tmp_path: Path) -> None:
+    from nle.training.module import NLEModule
+
+    torch.manual_seed(3)
+    module = NLEModule(**tiny_module(2))
+    path = tmp_path / "last.ckpt"
+    torch.save({"hyper_parameters": dict(module.hparams), "state_dict": module.state_dict(), "epoch": 1}, path)
+    from nle.attribution.diagnose import ModelSpec
+
+    loaded = load_model(ModelSpec(seed=3, checkpoint=str(path)))
+    assert not loaded.training and loaded.labels == ["hatespeech", "normal"]
+    for name, value in module.state_dict().items():
+        assert torch.equal(value, loaded.state_dict()[name]), name
+
+
+def test_config_errors_name_the_key(tmp_path: Path) -> None:
+    cfg = config(tmp_path / "x.jsonl", tmp_path / "out")
+    with pytest.raises(DataFormatError, match=r"methods\[0\].method"):
+        parse_config({**cfg, "methods": [{"method": "magic"}]}, "c.yaml")
+    with pytest.raises(DataFormatError, match=r"data.datset"):
+        parse_config({**cfg, "data": {**cfg["data"], "datset": "x"}}, "c.yaml")
+    with pytest.raises(DataFormatError, match=r"exactly one of checkpoint and module"):
+        parse_config({**cfg, "models": [{"seed": 0}]}, "c.yaml")
+    with pytest.raises(DataFormatError, match="unique label"):
+        parse_config({**cfg, "methods": [{"method": "saliency"}, {"method": "saliency"}]}, "c.yaml")
+
+
+def test_checked_in_config_parses() -> None:
+    path = Path(__file__).resolve().parents[2] / "configs" / "attribution" / "hatexplain_minilm.yaml"
+    cfg = load_config(path)
+    assert cfg.data.dataset == "hatexplain" and len(cfg.models) >= 2 and cfg.methods
