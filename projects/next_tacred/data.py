@@ -19,7 +19,9 @@
 
 ``n_explanations`` keeps the first n of a seeded permutation (``subset_seed``) of the explanations, so the
 25-explanation set is inside the 50-explanation set. Each training row carries ``kind`` (0 gold, 1 hard-matched,
-2 unlabelled) and ``soft_row`` (its row in :attr:`soft_corpus`, the sentences as tensors for soft execution).
+2 unlabelled), ``soft_row`` (its row in :attr:`soft_corpus`, the sentences as tensors for soft execution) and
+``hidden_gold``: the gold label of an unlabelled row, read only to log how accurate the pseudo labels are
+(``train/pseudo_label_accuracy``); no loss ever reads it.
 Rules are parsed once and cached (``nle.parsing.rules``); spaCy annotations are cached by content hash.
 """
 
@@ -72,6 +74,7 @@ class NextRelationData(RelationDataModule):
             self.files[split] = self.files[split] or path
         self._carved: dict[str, list[Example]] | None = None
         self.kind: dict[str, int] = {}
+        self.hidden_gold: dict[str, int] = {}  # gold of the unlabelled pool: logged diagnostics only, never a target
         self.rule_set: Any = None
         self.soft_rules: Any = None
         self.soft_corpus: Any = None
@@ -147,6 +150,7 @@ class NextRelationData(RelationDataModule):
                 kind, row = MATCHED, dataclasses.replace(ex, label=self.label_names[int(vote[i])])
             elif self.train_subset == "explained+unlabelled":
                 kind, row = UNLABELLED, dataclasses.replace(ex, label=None)
+                self.hidden_gold[ex.id] = self.label_names.index(ex.label)
             else:
                 continue
             self.kind[ex.id] = kind
@@ -172,6 +176,7 @@ class NextRelationData(RelationDataModule):
         kind = self.kind.get(example.id, GOLD)
         row["kind"] = kind
         row["soft_row"] = self._soft_row.get(example.id, -1) if self.soft_corpus is not None else -1
+        row["hidden_gold"] = self.hidden_gold.get(example.id, row["labels"])
         return row
 
     @property

@@ -134,6 +134,7 @@ class NExTClassifier(RelationClassifier):
             with torch.no_grad():
                 conf, pseudo = logits[unl].softmax(-1).max(-1)
             keep = (conf >= hp.self_training_threshold).float()
+            self._log_pseudo_accuracy(batch, unl, pseudo, keep, n)
             soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * keep).sum() / n
             loss = loss + hp.gamma * soft
             self.log("train/pseudo_kept", keep.mean(), batch_size=n)
@@ -163,6 +164,7 @@ class NExTClassifier(RelationClassifier):
             soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * conf).sum() / n
             out = out + hp.gamma * soft
             self.log("train/soft_confidence", conf.mean(), batch_size=n)
+            self._log_pseudo_accuracy(batch, unl, pseudo, conf, n)
         if isinstance(self.matcher, torch.nn.Module):
             find = self.matcher.find_loss(sb.words, sb.lengths)
             kw, kw_len = sb.keywords[self.sim_keywords], sb.keyword_lengths[self.sim_keywords]
@@ -170,6 +172,13 @@ class NExTClassifier(RelationClassifier):
             out = out + hp.alpha * find + hp.beta * sim
             self.log_dict({"train/l_find": find, "train/l_sim": sim}, batch_size=n)
         return out
+
+    def _log_pseudo_accuracy(self, batch: dict[str, torch.Tensor], unl: torch.Tensor, pseudo: torch.Tensor,
+                             weight: torch.Tensor, n: int) -> None:
+        """Weight-averaged accuracy of the pseudo labels against the hidden gold (a diagnostic, never a loss)."""
+        if "hidden_gold" in batch and float(weight.sum()) > 0:
+            hit = (pseudo == batch["hidden_gold"][unl]).float()
+            self.log("train/pseudo_label_accuracy", (hit * weight).sum() / weight.sum(), batch_size=n)
 
     # ---- the Other decision -------------------------------------------------------------------------------------
     def decide(self, split: str, gold: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:

@@ -30,7 +30,7 @@ def test_next_trains_with_every_loss_term_and_records_the_rules(run_root: Path) 
     assert extra["rules"]["hard_precision"] == 1.0  # the sample's rules are its templates
     assert extra["rules"]["n_unlabelled"] > 0 and extra["n_explanations"] == 18
     assert "other_entropy_threshold" in extra and "matcher_pretrain_loss" in extra
-    assert {"train/l_find", "train/l_sim", "train/soft_confidence"} <= _columns(run)
+    assert {"train/l_find", "train/l_sim", "train/soft_confidence", "train/pseudo_label_accuracy"} <= _columns(run)
     assert record is not None and 0.0 <= record.metrics["dev"]["semeval_f1"] <= 1.0
 
 
