@@ -44,6 +44,7 @@ from nle.types import ABSTAIN, Example, Explanation
 SAMPLE_DIR = Path(__file__).parent / "sample"
 SEMEVAL_TRAIN = get_benchmark("semeval2010_task8").paths("train")[0]  # relative to NLE_DATA_DIR
 SEMEVAL_EXPLANATIONS = get_benchmark("next_explanations_semeval").paths("all")[0]
+TACRED_EXPLANATIONS = get_benchmark("next_explanations_tacred").paths("all")[0]
 TACRED_FILES = {s: get_benchmark("tacred").paths(s)[0] for s in ("train", "dev", "test")}
 SUBSETS = ("all", "explained", "explained+matched", "explained+unlabelled")
 GOLD, MATCHED, UNLABELLED = 0, 1, 2
@@ -66,7 +67,8 @@ class NextRelationData(RelationDataModule):
         self.source, self.train_subset, self.dev_size = source, train_subset, dev_size
         self.n_explanations, self.n_labels, self.subset_seed = n_explanations, n_labels, subset_seed
         self.aggregator = aggregator
-        default_expl = {"sample": str(SAMPLE_DIR / "explanations.json"), "semeval2010": SEMEVAL_EXPLANATIONS}
+        default_expl = {"sample": str(SAMPLE_DIR / "explanations.json"), "semeval2010": SEMEVAL_EXPLANATIONS,
+                        "tacred": TACRED_EXPLANATIONS}
         self.explanations_file = explanations_file or default_expl.get(source)
         defaults = {"sample": {s: str(SAMPLE_DIR / f"{s}.txt") for s in ("train", "dev", "test")},
                     "semeval2010": {"train": SEMEVAL_TRAIN}, "tacred": TACRED_FILES}[source]
@@ -96,7 +98,10 @@ class NextRelationData(RelationDataModule):
         return found
 
     def explained(self, train: list[Example]) -> dict[str, Example]:
-        """id -> training sentence for every explanation in use that links to a training sentence."""
+        """id -> training sentence for every explanation in use that links to a training sentence (SemEval); for
+        TACRED the explanations' own sentences (``SUBJ-<TYPE>`` placeholders), which :meth:`training_rows` adds."""
+        if self.source == "tacred":
+            return {e.example.id: e.example for e in self.explanations() if e.example is not None}
         return {ex.id: ex for _, ex in link_semeval_explanations(self.explanations(), train) if ex is not None}
 
     # ---- splits -------------------------------------------------------------------------------------------------
@@ -128,6 +133,8 @@ class NextRelationData(RelationDataModule):
             random.Random(self.subset_seed).shuffle(order)
             return [rest[i] for i in sorted(order[: self.n_labels])]
         explained = self.explained(rest)
+        if self.source == "tacred":  # the explained sentences come with the explanations, not from train
+            rest = [*explained.values(), *rest]
         if self.train_subset == "explained":
             return [ex for ex in rest if ex.id in explained]
         from nle.matching.aggregate import fit_label_model, majority_vote

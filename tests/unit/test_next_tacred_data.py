@@ -122,3 +122,19 @@ def test_semeval_rules_hard_matching_and_unlabelled_pool() -> None:
     assert kinds.count(MATCHED) == data.coverage["n_matched"] > 1000
     assert all(ex.label is None for ex, k in zip(rows, kinds) if k == UNLABELLED)
     assert len(data.soft_corpus) == 7200 and data.soft_corpus.fallback.shape[1] == len(data.soft_rules.fallbacks)
+
+
+@needs_data
+@pytest.mark.slow
+def test_tacred_uses_the_explanations_own_sentences(tmp_path: Path) -> None:
+    """TACRED (licensed, not shared): the explained rows are the 170 explanations' own sentences; the rules are
+    parsed from the real TACRED explanations and run on a TACRED-format file written here."""
+    from tests.e2e.test_next_tacred_train import write_tacred
+
+    train, dev = write_tacred(tmp_path / "train.json", 40), write_tacred(tmp_path / "dev.json", 10)
+    files = {"train_file": str(train), "dev_file": str(dev), "test_file": str(dev)}
+    explained = NextRelationData(source="tacred", train_subset="explained", **files).load_split("train")
+    assert len(explained) == 170 and all(ex.id.startswith("tacred-") for ex in explained)
+    pool = NextRelationData(source="tacred", train_subset="explained+unlabelled", **files)
+    rows = pool.load_split("train")
+    assert len(rows) == 170 + 40 and pool.coverage["n_explained"] == 170 and pool.coverage["n_rules"] > 100
