@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import Comparison, best_time, report
+from benchmarks.rule_matching import EXPLANATIONS, TRAIN
 from nle.data.readers.next_explanations import read_next_explanations
 from nle.data.readers.semeval2010 import read_semeval2010
 from nle.matching.annotate import annotate
@@ -33,9 +34,6 @@ from nle.matching.corpus import AnnotatedCorpus
 from nle.matching.neural import LearnedMatcher, word_vectors
 from nle.matching.soft import SoftCorpus, SoftRules
 from nle.parsing.rules import load_lexicons, parse_cached
-
-TRAIN = "semeval2010_task8/SemEval2010_task8_all_data/SemEval2010_task8_training/TRAIN_FILE.TXT"
-EXPLANATIONS = "next_explanations/OtherExplanations/semeval.json"
 
 
 def batched(rules: SoftRules, data: SoftCorpus, matcher: LearnedMatcher, batch: int, device: str) -> torch.Tensor:

@@ -41,15 +41,9 @@ from numpy.typing import ArrayLike
 def average_ranks(x: ArrayLike) -> np.ndarray:
     """Ranks 1..N (N,) with ties given the mean of the ranks they span: ``[10, 20, 20]`` → ``[1, 2.5, 2.5]``."""
     a = np.asarray(x, dtype=np.float64).ravel()
-    order = np.argsort(a, kind="stable")
-    ranks = np.empty(len(a), dtype=np.float64)
-    sorted_a = a[order]
-    start = 0
-    for end in range(1, len(a) + 1):
-        if end == len(a) or sorted_a[end] != sorted_a[start]:
-            ranks[order[start:end]] = (start + end + 1) / 2  # mean of ranks start+1 .. end
-            start = end
-    return ranks
+    _, inverse, counts = np.unique(a, return_inverse=True, return_counts=True)
+    first = np.cumsum(counts) - counts + 1  # rank of the first member of each tie group
+    return (first + (counts - 1) / 2)[inverse].astype(np.float64)
 
 
 def spearman(x: ArrayLike, y: ArrayLike) -> float:

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nle.matching.soft import PAD, exact_match, window_fits
+from nle.matching.soft import PAD, exact_match, occurs, window_fits
 
 
 def word_vectors(words: Sequence[str], encoder: str = "minilm") -> torch.Tensor:
@@ -86,11 +86,12 @@ class LearnedMatcher(nn.Module):
         L = h.shape[1]
         return (c[:, n:n + L] - c[:, :L]) / n
 
-    def _logits(self, win: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-        """(B, L, H) windows, (K, H) keywords -> (B, K, L) logits ``a * cos + c``."""
+    def _logits(self, win: torch.Tensor, q: torch.Tensor, pairing: str = "blh,kh->bkl") -> torch.Tensor:
+        """Logits ``a * cos(W win, W q) + c``: (B, L, H) windows against (K, H) keywords -> (B, K, L), or with
+        ``pairing="blh,bh->bl"`` each sentence against its own query (B, H) -> (B, L)."""
         a = F.normalize(self.proj(win), dim=-1)
         b = F.normalize(self.proj(q), dim=-1)
-        return self.scale * torch.einsum("blh,kh->bkl", a, b) + self.bias
+        return self.scale * torch.einsum(pairing, a, b) + self.bias
 
     # ---- the matcher ------------------------------------------------------------------------------------------------
     def forward(self, words: torch.Tensor, lengths: torch.Tensor, keywords: torch.Tensor,
@@ -129,15 +130,8 @@ class LearnedMatcher(nn.Module):
         logits = h.new_zeros((B, L))
         for m in n.unique().tolist():
             rows = (n == m).nonzero().squeeze(1)
-            win = self.windows(h[rows], int(m))  # (b, L, H)
-            a = F.normalize(self.proj(win), dim=-1)
-            b = F.normalize(self.proj(q[rows]), dim=-1)
-            logits[rows] = self.scale * torch.einsum("blh,bh->bl", a, b) + self.bias
-        # exact-occurrence targets, sentence b against its own query only
-        target = torch.ones(B, L, dtype=torch.bool, device=dev)
-        padded = F.pad(words, (0, max_n), value=PAD)
-        for j in range(max_n):
-            target &= (padded[:, j:j + L] == q_words[:, j:j + 1]) | (j >= n)[:, None]
+            logits[rows] = self._logits(self.windows(h[rows], int(m)), q[rows], "blh,bh->bl")
+        target = occurs(words, lengths, q_words, n)  # sentence b against its own query only
         valid = torch.arange(L, device=dev)[None, :] + n[:, None] <= lengths[:, None]
         return F.binary_cross_entropy_with_logits(logits[valid], target[valid].float())
 

@@ -145,17 +145,24 @@ def window_fits(lengths: torch.Tensor, keyword_lengths: torch.Tensor, width: int
     return (start[None, None, :] + keyword_lengths[None, :, None]) <= lengths[:, None, None]
 
 
+def occurs(words: torch.Tensor, lengths: torch.Tensor, phrases: torch.Tensor,
+           phrase_lengths: torch.Tensor) -> torch.Tensor:
+    """(..., L) bool: phrase ``(..., n_max)`` (PAD after ``phrase_lengths``) occurs at word ``i`` of ``words``
+    ``(..., L)``; leading dimensions broadcast (``exact_match`` pairs every sentence with every keyword,
+    ``LearnedMatcher.find_loss`` each sentence with its own query)."""
+    L, n_max = words.shape[-1], phrases.shape[-1]
+    padded = torch.nn.functional.pad(words, (0, n_max), value=PAD)
+    start = torch.arange(L, device=words.device)
+    out = (start + phrase_lengths[..., None]) <= lengths[..., None]  # the window lies inside the sentence
+    for j in range(n_max):  # loop over word offsets inside a phrase (at most a few)
+        out = out & ((padded[..., j:j + L] == phrases[..., j, None]) | (j >= phrase_lengths)[..., None])
+    return out
+
+
 def exact_match(words: torch.Tensor, lengths: torch.Tensor, keywords: torch.Tensor,
                 keyword_lengths: torch.Tensor) -> torch.Tensor:
     """(B, K, L) bool: the words of keyword ``k`` occur at ``i`` (the hard string match)."""
-    B, L = words.shape
-    n_max = keywords.shape[1]
-    padded = torch.nn.functional.pad(words, (0, n_max), value=PAD)
-    out = window_fits(lengths, keyword_lengths, L).clone()
-    for j in range(n_max):  # loop over word offsets inside a keyword (at most a few)
-        eq = padded[:, None, j:j + L] == keywords[None, :, j, None]
-        out &= eq | (j >= keyword_lengths)[None, :, None]
-    return out
+    return occurs(words[:, None, :], lengths[:, None], keywords[None], keyword_lengths[None])
 
 
 class ExactMatcher:
@@ -280,8 +287,12 @@ class SoftRules:
         self.fallbacks: list[LogicalForm] = []
         self._kw: dict[tuple[str, ...], int] = {}
         self._fb: dict[LogicalForm, int] = {}
+        self.rule_keywords: list[tuple[int, ...]] = []
+        """Per rule, the indices into :attr:`keywords` of the phrases it reads softly (first-seen order)."""
         for lf in self.forms:
-            self._collect(lf)
+            used: dict[int, None] = {}
+            self._collect(lf, used)
+            self.rule_keywords.append(tuple(used))
 
     # ---- compilation --------------------------------------------------------------------------------------------
     @staticmethod
@@ -327,12 +338,12 @@ class SoftRules:
             return self._is_phrase(lf.args[0]) or (isinstance(lf.args[0], Var) and lf.args[0].name in SPAN_VARS)
         return False
 
-    def _collect(self, lf: LogicalForm) -> None:
+    def _collect(self, lf: LogicalForm, used: dict[int, None]) -> None:
         if not isinstance(lf, Call):
             return
         if lf.op in LOGIC:
             for x in lf.args:
-                self._collect(x)
+                self._collect(x, used)
             return
         if not self._soft_ok(lf):
             if lf not in self._fb:
@@ -345,6 +356,7 @@ class SoftRules:
                 if words not in self._kw:
                     self._kw[words] = len(self.keywords)
                     self.keywords.append(words)
+                used[self._kw[words]] = None
 
     def keyword_tensors(self, vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
         """``(keywords (K, n_max) ids padded with PAD, keyword_lengths (K,))`` in ``vocab``.

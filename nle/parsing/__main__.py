@@ -49,8 +49,7 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     from nle.matching.aggregate import majority_vote
     from nle.matching.analysis import analyse
     from nle.matching.annotate import annotate
-    from nle.matching.apply import apply_rules
-    from nle.parsing.ranker import babble_filters
+    from nle.parsing.rules import filter_rules
     from nle.types import ABSTAIN, LabelingRule
 
     if task == "semeval":
@@ -63,10 +62,8 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     rules = [LabelingRule(e["id"], labels.index(e["label"]), e["logical_form"], source=e["text"])
              for e in report["explanations"]]
     corpus = annotate(examples)
-    matrix = apply_rules(rules, corpus, lexicons=lexicons)
     # BabbleLabble's filters: consistency with the own example, uniform signature, duplicate semantics.
-    filtered = babble_filters([e["consistent"] for e in report["explanations"]], matrix.labels.T.tolist())
-    kept = list(filtered.kept)
+    matrix, kept, why = filter_rules(rules, [e["consistent"] for e in report["explanations"]], corpus, lexicons)
     L = matrix.labels[:, kept]
     gold = np.array([labels.index(ex.label) for ex in examples])
     vote = majority_vote(L, len(labels))
@@ -75,7 +72,7 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     stats = analyse(L, gold, names=[matrix.rule_names[j] for j in kept], faults=matrix.faults[kept])
     return {
         "sentences": str(sentences), "n_sentences": len(examples), "n_rules": len(kept),
-        "dropped": {reason: sum(1 for r in filtered.dropped.values() if r == reason)
+        "dropped": {reason: sum(1 for r in why.values() if r == reason)
                     for reason in ("inconsistent", "uniform", "duplicate")},
         "coverage": float(covered.mean()), "n_covered": int(covered.sum()), "n_decided": int(decided.sum()),
         "precision": float((vote[decided] == gold[decided]).mean()) if decided.any() else None,

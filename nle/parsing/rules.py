@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -115,21 +116,28 @@ def parse_cached(explanations: Sequence[Explanation], *, domain: str, lexicons: 
     return out
 
 
-def explanation_rules(explanations: Sequence[Explanation], corpus, label_names: Sequence[str], *,
-                      domain: str = "relation", lexicons: Mapping[str, Collection[str]] | None = None,
-                      cache_dir: Path | None = None) -> RuleSet:
-    """Parse, hard-match on ``corpus`` (an ``AnnotatedCorpus``) and filter: the rules a labelling method uses."""
+def filter_rules(rules: Sequence[LabelingRule], consistent: Sequence[bool], corpus: Any,
+                 lexicons: Mapping[str, Collection[str]]) -> tuple[Any, list[int], dict[int, str]]:
+    """Hard-match ``rules`` on ``corpus`` and apply BabbleLabble's filters: ``(label matrix of every rule,
+    indices of the kept rules, rule index -> why it was dropped)``."""
     from nle.matching.apply import apply_rules
     from nle.parsing.ranker import babble_filters
 
+    matrix = apply_rules(rules, corpus, lexicons=lexicons)
+    filtered = babble_filters(list(consistent), matrix.labels.T.tolist())
+    return matrix, list(filtered.kept), dict(filtered.dropped)
+
+
+def explanation_rules(explanations: Sequence[Explanation], corpus: Any, label_names: Sequence[str], *,
+                      domain: str = "relation", lexicons: Mapping[str, Collection[str]] | None = None,
+                      cache_dir: Path | None = None) -> RuleSet:
+    """Parse, hard-match on ``corpus`` (an ``AnnotatedCorpus``) and filter: the rules a labelling method uses."""
     lexicons = load_lexicons() if lexicons is None else lexicons
     parsed = parse_cached(explanations, domain=domain, lexicons=lexicons, cache_dir=cache_dir)
     dropped = {e.id: "unparsed" for e, lf, _ in parsed if lf is None}
     cand = [(e, lf, ok) for e, lf, ok in parsed if lf is not None]
     index = {name: i for i, name in enumerate(label_names)}
     rules = [LabelingRule(e.id, index[e.label], lf, source=e.text) for e, lf, _ in cand]
-    matrix = apply_rules(rules, corpus, lexicons=lexicons)
-    filtered = babble_filters([ok for _, _, ok in cand], matrix.labels.T.tolist())
-    dropped.update({cand[r][0].id: why for r, why in filtered.dropped.items()})
-    kept = list(filtered.kept)
+    matrix, kept, why = filter_rules(rules, [ok for _, _, ok in cand], corpus, lexicons)
+    dropped.update({cand[r][0].id: reason for r, reason in why.items()})
     return RuleSet(tuple(rules[j] for j in kept), matrix.labels[:, kept], dropped, len(explanations))

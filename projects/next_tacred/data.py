@@ -75,6 +75,8 @@ class NextRelationData(RelationDataModule):
         for split, path in defaults.items():
             self.files[split] = self.files[split] or path
         self._carved: dict[str, list[Example]] | None = None
+        self._explanations: list[Explanation] | None = None
+        self._links: dict[str, Example | None] = {}
         self.kind: dict[str, int] = {}
         self.hidden_gold: dict[str, int] = {}  # gold of the unlabelled pool: logged diagnostics only, never a target
         self.rule_set: Any = None
@@ -83,37 +85,46 @@ class NextRelationData(RelationDataModule):
         self.coverage: dict[str, float] = {}
 
     # ---- explanations -------------------------------------------------------------------------------------------
+    def _all_explanations(self) -> list[Explanation]:
+        """Every explanation of the file, read once."""
+        if self._explanations is None:
+            self._explanations = []
+            if self.explanations_file:
+                path = resolve(self.explanations_file)
+                self.note_file(path)
+                task = "tacred" if self.source == "tacred" else "semeval"
+                self._explanations = read_next_explanations(path, task=task)
+        return self._explanations
+
     def explanations(self) -> list[Explanation]:
         """The explanations in use: all, or the first ``n_explanations`` of a seeded permutation."""
-        if not self.explanations_file:
-            return []
-        path = resolve(self.explanations_file)
-        self.note_file(path)
-        task = "tacred" if self.source == "tacred" else "semeval"
-        found = read_next_explanations(path, task=task)
+        found = self._all_explanations()
         if self.n_explanations is not None:
             order = list(range(len(found)))
             random.Random(self.subset_seed).shuffle(order)
             found = [found[i] for i in sorted(order[: self.n_explanations])]
         return found
 
-    def explained(self, train: list[Example]) -> dict[str, Example]:
-        """id -> training sentence for every explanation in use that links to a training sentence (SemEval); for
-        TACRED the explanations' own sentences (``SUBJ-<TYPE>`` placeholders), which :meth:`training_rows` adds."""
+    def explained(self) -> dict[str, Example]:
+        """id -> training sentence for every explanation in use that links to a training sentence (SemEval, linked
+        once in :meth:`carve`); for TACRED the explanations' own sentences (``SUBJ-<TYPE>`` placeholders), which
+        :meth:`training_rows` adds."""
         if self.source == "tacred":
             return {e.example.id: e.example for e in self.explanations() if e.example is not None}
-        return {ex.id: ex for _, ex in link_semeval_explanations(self.explanations(), train) if ex is not None}
+        return {ex.id: ex for e in self.explanations() if (ex := self._links.get(e.id)) is not None}
 
     # ---- splits -------------------------------------------------------------------------------------------------
     def carve(self) -> dict[str, list[Example]]:
         """Train and dev from the training file: a seeded dev sample that avoids every explained sentence."""
         if self._carved is None:
             train = self.read(self.files["train"])
+            if self.source != "tacred":
+                # every explanation linked once; dev never holds an explained sentence, so links into train are
+                # links into the training split
+                self._links = {e.id: ex for e, ex in link_semeval_explanations(self._all_explanations(), train)}
             carve = self.source == "semeval2010" and not self.files["dev"]
             if carve:
-                all_explained = {ex.id for _, ex in link_semeval_explanations(
-                    read_next_explanations(resolve(self.explanations_file), task="semeval"), train)
-                    if ex is not None} if self.explanations_file else set()
+                all_explained = {ex.id for ex in self._links.values() if ex is not None}
                 pool = [i for i, ex in enumerate(train) if ex.id not in all_explained]
                 g = torch.Generator().manual_seed(self.split_seed)
                 dev_idx = {pool[i] for i in torch.randperm(len(pool), generator=g)[: self.dev_size].tolist()}
@@ -132,7 +143,7 @@ class NextRelationData(RelationDataModule):
             order = list(range(len(rest)))
             random.Random(self.subset_seed).shuffle(order)
             return [rest[i] for i in sorted(order[: self.n_labels])]
-        explained = self.explained(rest)
+        explained = self.explained()
         if self.source == "tacred":  # the explained sentences come with the explanations, not from train
             rest = [*explained.values(), *rest]
         if self.train_subset == "explained":

@@ -84,8 +84,8 @@ class NExTClassifier(RelationClassifier):
         rules = SoftRules(dm.soft_rules.forms, SoftConfig(hp.count_window, hp.count_value))
         self._soft = (rules, dm.soft_corpus)
         self.register_buffer("rule_labels", dm.rule_labels(), persistent=False)
-        pairs = sorted({(rules._kw[kw], int(label)) for lf, label in zip(rules.forms, dm.rule_labels().tolist())
-                        for kw in _keywords(lf)})
+        pairs = sorted({(k, int(label)) for ks, label in zip(rules.rule_keywords, dm.rule_labels().tolist())
+                        for k in ks})
         self.register_buffer("sim_keywords", torch.tensor([k for k, _ in pairs], dtype=torch.long), persistent=False)
         self.register_buffer("sim_labels", torch.tensor([y for _, y in pairs], dtype=torch.long), persistent=False)
         if hp.matcher == "learned":
@@ -109,10 +109,8 @@ class NExTClassifier(RelationClassifier):
         self.matcher.train()
         for _ in tqdm(range(hp.matcher_pretrain_steps), desc="matcher pretraining (L_find + L_sim)", leave=False):
             rows = torch.randint(len(corpus), (64,), generator=gen)
-            sb = corpus.batch(rows).to(self.device)
-            kw, kw_len = sb.keywords[self.sim_keywords], sb.keyword_lengths[self.sim_keywords]
-            loss = self.matcher.find_loss(sb.words, sb.lengths, generator=gen) + \
-                self.matcher.sim_loss(kw, kw_len, self.sim_labels)
+            find, sim = self._matcher_losses(corpus.batch(rows).to(self.device), generator=gen)
+            loss = find + sim
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -166,12 +164,17 @@ class NExTClassifier(RelationClassifier):
             self.log("train/soft_confidence", conf.mean(), batch_size=n)
             self._log_pseudo_accuracy(batch, unl, pseudo, conf, n)
         if isinstance(self.matcher, torch.nn.Module):
-            find = self.matcher.find_loss(sb.words, sb.lengths)
-            kw, kw_len = sb.keywords[self.sim_keywords], sb.keyword_lengths[self.sim_keywords]
-            sim = self.matcher.sim_loss(kw, kw_len, self.sim_labels)
+            find, sim = self._matcher_losses(sb)
             out = out + hp.alpha * find + hp.beta * sim
             self.log_dict({"train/l_find": find, "train/l_sim": sim}, batch_size=n)
         return out
+
+    def _matcher_losses(self, sb: Any, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(L_find, L_sim)`` of the learned matcher: L_find on the batch's sentences, L_sim on the rules'
+        (keyword, label) pairs."""
+        kw, kw_len = sb.keywords[self.sim_keywords], sb.keyword_lengths[self.sim_keywords]
+        return (self.matcher.find_loss(sb.words, sb.lengths, generator=generator),
+                self.matcher.sim_loss(kw, kw_len, self.sim_labels))
 
     def _log_pseudo_accuracy(self, batch: dict[str, torch.Tensor], unl: torch.Tensor, pseudo: torch.Tensor,
                              weight: torch.Tensor, n: int) -> None:
@@ -206,14 +209,3 @@ class NExTClassifier(RelationClassifier):
                 best, best_tau = value, tau
         return best_tau
 
-
-def _keywords(lf: Any) -> list[tuple[str, ...]]:
-    """The phrase literals of a logical form as keyword tuples (the keys of ``SoftRules``' keyword index)."""
-    from nle.matching.soft import phrase_tokens
-    from nle.parsing.logical_form import Call, Lit
-
-    if isinstance(lf, Lit) and lf.type == "str":
-        return [phrase_tokens(str(lf.value))]
-    if isinstance(lf, Call):
-        return [k for a in lf.args for k in _keywords(a)]
-    return []
