@@ -77,6 +77,55 @@ class ShardSampler(Sampler[int]):
         return -(-self.n // self._world()[1])
 
 
+class PairedBatchSampler(Sampler[list[int]]):
+    """Batches of ``labelled_batch`` labelled plus ``unlabelled_batch`` unlabelled indices (semi-supervised steps).
+
+    An epoch is one pass over a seeded permutation of ``unlabelled`` (seeded by ``(seed, epoch)``, so resuming
+    at epoch e replays it); the labelled indices are drawn from successive seeded permutations of ``labelled``,
+    cycling as often as the epoch needs. Each batch lists its labelled indices first. Under
+    ``torch.distributed``, rank r of W takes batches ``r::W`` (the list padded by repeating its head).
+    Lightning calls ``set_epoch`` through the ``sampler`` attribute (the sampler itself). E.g. 2 labelled and
+    3 unlabelled rows with batches (1, 2) give 2 batches per epoch: ``[l, u, u]`` and ``[l, u]``.
+    """
+
+    def __init__(self, labelled: Sequence[int], unlabelled: Sequence[int], labelled_batch: int,
+                 unlabelled_batch: int, seed: int = 0):
+        if not labelled or not unlabelled:
+            raise ValueError(f"PairedBatchSampler needs labelled and unlabelled rows, got {len(labelled)} "
+                             f"labelled and {len(unlabelled)} unlabelled")
+        if labelled_batch < 1 or unlabelled_batch < 1:
+            raise ValueError(f"batch sizes must be >= 1, got {labelled_batch} and {unlabelled_batch}")
+        self.labelled, self.unlabelled = list(labelled), list(unlabelled)
+        self.labelled_batch, self.unlabelled_batch = labelled_batch, unlabelled_batch
+        self.seed, self.epoch, self.sampler = seed, 0, self
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def _batches(self) -> list[list[int]]:
+        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
+        unl = [self.unlabelled[i] for i in torch.randperm(len(self.unlabelled), generator=g).tolist()]
+        stream: list[int] = []
+        batches = []
+        for start in range(0, len(unl), self.unlabelled_batch):
+            while len(stream) < self.labelled_batch:
+                stream += [self.labelled[i] for i in torch.randperm(len(self.labelled), generator=g).tolist()]
+            batches.append(stream[: self.labelled_batch] + unl[start: start + self.unlabelled_batch])
+            stream = stream[self.labelled_batch:]
+        rank, world = ShardSampler._world()
+        if world > 1:
+            batches += batches[: (-len(batches)) % world]
+            batches = batches[rank::world]
+        return batches
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return iter(self._batches())
+
+    def __len__(self) -> int:
+        n_batches = -(-len(self.unlabelled) // self.unlabelled_batch)
+        return -(-n_batches // ShardSampler._world()[1])
+
+
 class PadCollator:
     """Pads ``input_ids`` / ``attention_mask`` to the longest in the batch; stacks every other field.
 

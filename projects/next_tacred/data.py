@@ -17,6 +17,11 @@
 - ``explained+unlabelled``: as ``explained+matched`` plus every remaining sentence *without* its label
   (``labels = -100``): the unlabelled pool of NExT's soft matching and of self-training.
 
+``labelled_batch_size`` (``explained+unlabelled`` only): the paper's batch composition, each step
+``labelled_batch_size`` labelled rows (gold or hard-matched, cycled) plus ``batch_size`` unlabelled rows, an
+epoch being one pass over the unlabelled pool (``nle.data.module.PairedBatchSampler``); ``None`` mixes all rows
+in plain shuffled batches.
+
 ``n_explanations`` keeps the first n of a seeded permutation (``subset_seed``) of the explanations, so the
 25-explanation set is inside the 50-explanation set. Each training row carries ``kind`` (0 gold, 1 hard-matched,
 2 unlabelled), ``soft_row`` (its row in :attr:`soft_corpus`, the sentences as tensors for soft execution) and
@@ -28,15 +33,18 @@ Rules are parsed once and cached (``nle.parsing.rules``); spaCy annotations are 
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from nle.data.benchmarks import get_benchmark
 from nle.data.errors import resolve
+from nle.data.module import PadCollator, PairedBatchSampler
 from nle.data.readers.next_explanations import link_semeval_explanations, read_next_explanations
 from nle.data.relation import RelationDataModule
 from nle.types import ABSTAIN, Example, Explanation
@@ -56,7 +64,7 @@ class NextRelationData(RelationDataModule):
     def __init__(self, source: str = "sample", train_subset: str = "all", dev_size: int = 800,
                  explanations_file: str | None = None, n_explanations: int | None = None,
                  n_labels: int | None = None, subset_seed: int = 0, aggregator: str = "majority",
-                 **kwargs: Any):
+                 labelled_batch_size: int | None = None, **kwargs: Any):
         if source not in {"sample", "semeval2010", "tacred"}:
             raise ValueError(f"source must be 'sample', 'semeval2010' or 'tacred', got {source!r}")
         if train_subset not in SUBSETS:
@@ -66,7 +74,7 @@ class NextRelationData(RelationDataModule):
         super().__init__(format="tacred" if source == "tacred" else "semeval2010", **kwargs)
         self.source, self.train_subset, self.dev_size = source, train_subset, dev_size
         self.n_explanations, self.n_labels, self.subset_seed = n_explanations, n_labels, subset_seed
-        self.aggregator = aggregator
+        self.aggregator, self.labelled_batch_size = aggregator, labelled_batch_size
         default_expl = {"sample": str(SAMPLE_DIR / "explanations.json"), "semeval2010": SEMEVAL_EXPLANATIONS,
                         "tacred": TACRED_EXPLANATIONS}
         self.explanations_file = explanations_file or default_expl.get(source)
@@ -196,6 +204,18 @@ class NextRelationData(RelationDataModule):
         row["soft_row"] = self._soft_row.get(example.id, -1) if self.soft_corpus is not None else -1
         row["hidden_gold"] = self.hidden_gold.get(example.id, row["labels"])
         return row
+
+    def train_dataloader(self) -> DataLoader:
+        if self.labelled_batch_size is None or self.train_subset != "explained+unlabelled":
+            return super().train_dataloader()
+        ds = self.datasets["train"]
+        kinds = [self.kind.get(ex.id, GOLD) for ex in ds.examples]
+        sampler = PairedBatchSampler([i for i, k in enumerate(kinds) if k != UNLABELLED],
+                                     [i for i, k in enumerate(kinds) if k == UNLABELLED],
+                                     self.labelled_batch_size, self.batch_size,
+                                     seed=int(os.environ.get("PL_GLOBAL_SEED", "0")))
+        return DataLoader(ds, batch_sampler=sampler, collate_fn=PadCollator(self.tokenizer.pad_token_id),
+                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
 
     @property
     def _soft_row(self) -> dict[str, int]:

@@ -12,7 +12,8 @@
 
       L = L_labelled + gamma * L_soft + alpha * L_find + beta * L_sim
 
-  where ``L_soft`` is the cross-entropy on each unlabelled sentence towards the label of the rule that soft-matches
+  where ``L_labelled`` is the mean cross-entropy over the batch's labelled rows, ``L_soft`` the mean over its
+  unlabelled rows of the cross-entropy on each unlabelled sentence towards the label of the rule that soft-matches
   it best, weighted by that soft score (``nle.matching.soft``; scores taken without gradient), and ``L_find`` /
   ``L_sim`` train the learned string matcher (``nle.matching.neural``). ``matcher: exact`` is "NExT without soft
   string matching" (exact keywords, soft counting and soft logic kept; no L_find / L_sim).
@@ -124,8 +125,7 @@ class NExTClassifier(RelationClassifier):
         labels = batch["labels"]
         labelled = labels != -100
         n = labels.shape[0]
-        loss = F.cross_entropy(logits[labelled], labels[labelled], reduction="sum") / n if labelled.any() \
-            else logits.sum() * 0.0
+        loss = F.cross_entropy(logits[labelled], labels[labelled]) if labelled.any() else logits.sum() * 0.0
         self.log("train/loss_labelled", loss, batch_size=n)
         unl = ~labelled
         if hp.method == "self_training" and self.current_epoch >= hp.warmup_epochs and unl.any():
@@ -133,7 +133,7 @@ class NExTClassifier(RelationClassifier):
                 conf, pseudo = logits[unl].softmax(-1).max(-1)
             keep = (conf >= hp.self_training_threshold).float()
             self._log_pseudo_accuracy(batch, unl, pseudo, keep, n)
-            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * keep).sum() / n
+            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * keep).mean()
             loss = loss + hp.gamma * soft
             self.log("train/pseudo_kept", keep.mean(), batch_size=n)
         elif hp.method == "next":
@@ -159,7 +159,7 @@ class NExTClassifier(RelationClassifier):
             conf, best = scores.max(1)
             conf = conf * (conf > hp.min_confidence)
             pseudo = self.rule_labels[best]
-            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * conf).sum() / n
+            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * conf).mean()
             out = out + hp.gamma * soft
             self.log("train/soft_confidence", conf.mean(), batch_size=n)
             self._log_pseudo_accuracy(batch, unl, pseudo, conf, n)

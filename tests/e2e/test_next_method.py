@@ -13,7 +13,8 @@ from tests.e2e.conftest import SMOKE, read_json
 
 NEXT = ["--model.init_args.method", "next", "--data.init_args.train_subset", "explained+unlabelled",
         "--model.init_args.tune_other", "true", "--model.init_args.matcher_pretrain_steps", "3",
-        "--model.init_args.matcher_hidden", "8", "--trainer.log_every_n_steps", "1"]
+        "--model.init_args.matcher_hidden", "8", "--trainer.log_every_n_steps", "1",
+        "--data.init_args.labelled_batch_size", "4"]
 EPOCHS = ["--trainer.max_steps", "-1", "--trainer.max_epochs", "2", "--trainer.limit_train_batches", "3"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nle.data.module import ShardSampler
+from nle.data.module import PairedBatchSampler, ShardSampler
 from nle.data.relation import marked_words, window
 from nle.types import Example
 
@@ -33,3 +33,25 @@ def test_shard_sampler_is_a_function_of_seed_and_epoch() -> None:
     a.set_epoch(1)
     assert list(a) != list(b)
     assert list(ShardSampler(5, shuffle=False)) == [0, 1, 2, 3, 4]
+
+
+def test_paired_batches_cover_the_unlabelled_pool_once_and_cycle_the_labelled() -> None:
+    labelled, unlabelled = [0, 1, 2], list(range(3, 13))
+    sampler = PairedBatchSampler(labelled, unlabelled, 2, 4, seed=5)
+    batches = list(sampler)
+    assert len(batches) == len(sampler) == 3
+    assert [len(b) for b in batches] == [6, 6, 4]
+    assert sorted(i for b in batches for i in b[2:]) == unlabelled  # every unlabelled row exactly once
+    heads = [i for b in batches for i in b[:2]]
+    assert set(heads) <= set(labelled) and sorted(heads[:3]) == labelled  # a full permutation before repeating
+    assert list(PairedBatchSampler(labelled, unlabelled, 2, 4, seed=5)) == batches  # a function of (seed, epoch)
+    sampler.set_epoch(1)
+    assert list(sampler) != batches
+    assert sampler.sampler is sampler  # Lightning finds set_epoch through ``batch_sampler.sampler``
+
+
+def test_paired_batches_refuse_an_empty_side() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="0 unlabelled"):
+        PairedBatchSampler([0], [], 1, 1)
