@@ -1,4 +1,4 @@
-"""Influence functions (Koh & Liang 2017) with an exact, CG or LiSSA inverse Hessian.
+"""Influence functions (Koh & Liang 2017) with an exact, CG, LiSSA, K-FAC or EK-FAC inverse Hessian.
 
 Sign convention (the same as TracIn and gradient similarity: positive = proponent)::
 
@@ -23,17 +23,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+import torch
 from torch import Tensor, nn
 
-from nle.influence.grads import Data, ParamSpace, per_example_grads
+from nle.influence.grads import Data, ParamSpace, iter_grad_dots, per_example_grads
 from nle.influence.hessian import damped_solve, exact_hessian
 from nle.influence.ihvp import HVP, conjugate_gradient, lissa
+from nle.influence.kfac import FISHERS, fit_kfac
 from nle.influence.task import InfluenceTask, select_parameters
+
+METHODS = ("exact", "cg", "lissa", "kfac", "ekfac")
 
 
 @dataclass(frozen=True)
 class InverseHessian:
-    """How (H + λI)⁻¹ is applied: ``exact`` (dense solve), ``cg`` or ``lissa``; settings are recorded with scores."""
+    """How (H + λI)⁻¹ is applied: ``exact`` (dense solve), ``cg``, ``lissa``, or ``kfac`` / ``ekfac`` (H replaced by
+    the K-FAC / EK-FAC Fisher of ``kfac.py``, ``fisher`` = expected | sampled | empirical; Linear and LayerNorm
+    parameters only); settings are recorded with scores."""
 
     method: str = "cg"
     damping: float = 1e-3
@@ -45,10 +51,13 @@ class InverseHessian:
     lissa_sample_batches: bool = False
     hvp_mode: str = "reverse"
     seed: int = 0
+    fisher: str = "expected"
 
     def __post_init__(self) -> None:
-        if self.method not in {"exact", "cg", "lissa"}:
-            raise ValueError(f"inverse Hessian method must be 'exact', 'cg' or 'lissa', got {self.method!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"inverse Hessian method must be one of {METHODS}, got {self.method!r}")
+        if self.fisher not in FISHERS:
+            raise ValueError(f"fisher must be one of {FISHERS}, got {self.fisher!r}")
         if self.damping < 0:
             raise ValueError(f"damping must be ≥ 0, got {self.damping}")
 
@@ -57,8 +66,12 @@ class InverseHessian:
 
 
 def inverse_hvp(model: nn.Module, task: InfluenceTask, hessian_data: Data, space: ParamSpace, vectors: Tensor,
-                inverse: InverseHessian, *, batch_size: int = 64) -> Tensor:
+                inverse: InverseHessian, *, batch_size: int = 64, progress: bool = False) -> Tensor:
     """(H + λI)⁻¹ applied to each row of ``vectors`` (K, D)."""
+    if inverse.method in {"kfac", "ekfac"}:
+        kfac = fit_kfac(model, task, hessian_data, space, fisher=inverse.fisher, corrected=inverse.method == "ekfac",
+                        batch_size=batch_size, seed=inverse.seed, progress=progress)
+        return kfac.ihvp(vectors, inverse.damping)
     if inverse.method == "exact":
         return damped_solve(exact_hessian(model, task, hessian_data, space, batch_size=batch_size), vectors,
                             inverse.damping)
@@ -71,14 +84,27 @@ def inverse_hvp(model: nn.Module, task: InfluenceTask, hessian_data: Data, space
                  repeats=inverse.lissa_repeats)
 
 
-def influence_scores(model: nn.Module, task: InfluenceTask, train: Data, query: Data, *, hessian_data: Data,
-                     inverse: InverseHessian = InverseHessian(), params: Sequence[str] | None = None,
-                     batch_size: int = 32, progress: bool = False) -> Tensor:
-    """Influence scores (N_query, N_train): ∇m(z_q)ᵀ (H + λI)⁻¹ ∇ℓ(z_t) (positive = helpful, see module doc)."""
+def preconditioned_queries(model: nn.Module, task: InfluenceTask, query: Data, *, hessian_data: Data,
+                           inverse: InverseHessian = InverseHessian(), params: Sequence[str] | None = None,
+                           batch_size: int = 32, progress: bool = False) -> Tensor:
+    """Q (N_query, D): rows (H + λI)⁻¹ ∇m(z_q), the query side of ``influence_scores`` (shared by every shard)."""
     space = ParamSpace.of(select_parameters(model, params))
-    g_train = per_example_grads(model, task.train_loss, train, space, batch_size=batch_size, progress=progress,
-                                desc="train grads")
     g_query = per_example_grads(model, task.measurement, query, space, batch_size=batch_size, progress=progress,
                                 desc="query grads")
-    q = inverse_hvp(model, task, hessian_data, space, g_query, inverse, batch_size=batch_size)  # (Nq, D)
-    return q @ g_train.T
+    return inverse_hvp(model, task, hessian_data, space, g_query, inverse, batch_size=batch_size, progress=progress)
+
+
+def influence_scores(model: nn.Module, task: InfluenceTask, train: Data, query: Data, *, hessian_data: Data,
+                     inverse: InverseHessian = InverseHessian(), params: Sequence[str] | None = None,
+                     batch_size: int = 32, progress: bool = False, queries: Tensor | None = None) -> Tensor:
+    """Influence scores (N_query, N_train): ∇m(z_q)ᵀ (H + λI)⁻¹ ∇ℓ(z_t) (positive = helpful, see module doc).
+
+    ``queries``: the result of ``preconditioned_queries`` for the same model, query, Hessian data and settings,
+    computed once (then ``query`` and ``hessian_data`` are not used).
+    """
+    space = ParamSpace.of(select_parameters(model, params))
+    if queries is None:
+        queries = preconditioned_queries(model, task, query, hessian_data=hessian_data, inverse=inverse,
+                                         params=params, batch_size=batch_size, progress=progress)  # (Nq, D)
+    return torch.cat(list(iter_grad_dots(model, task.train_loss, train, space, queries, batch_size=batch_size,
+                                         progress=progress, desc="train grads")), dim=1)  # (Nq, Nt)

@@ -58,9 +58,14 @@ class ClassificationTask:
 
     label_key: str = "labels"
 
+    def logits(self, model: nn.Module, batch: Batch) -> Tensor:
+        """(B, C) logits of the predictive distribution (what K-FAC's true Fisher samples labels from)."""
+        return model(batch)
+
     def train_loss(self, model: nn.Module, batch: Batch) -> Tensor:
-        logits = model(batch)  # (B, C)
-        return F.cross_entropy(logits.float(), batch[self.label_key], reduction="none")  # (B,)
+        logits = self.logits(model, batch)  # (B, C)
+        logits = logits.float() if logits.element_size() < 4 else logits  # fp16/bf16 -> fp32; float64 stays
+        return F.cross_entropy(logits, batch[self.label_key], reduction="none")  # (B,)
 
     def measurement(self, model: nn.Module, batch: Batch) -> Tensor:
         return self.train_loss(model, batch)

@@ -132,3 +132,22 @@ def test_per_example_grads_equal_loop_on_tiny_bert() -> None:
     slow = per_example_grads_loop(module, ClassificationTask().train_loss, data, space)
     torch.testing.assert_close(fast, slow, rtol=1e-4, atol=1e-6)
     assert module.encoder.config._attn_implementation != "nle_vmap"  # restored
+
+
+def test_hook_method_and_grad_dots_equal_loop_on_tiny_bert() -> None:
+    from nle.influence import iter_grad_dots
+
+    torch.manual_seed(0)
+    module = NLEModule(pretrained=False, encoder_overrides=dict(TINY_OVERRIDES), num_labels=3)
+    data = tiny_bert_batch(7, 3)
+    space = ParamSpace.of(select_parameters(module, ["head", "encoder.encoder.layer.1", "encoder.encoder.layer.0.output"]))
+    loss = ClassificationTask().train_loss
+    slow = per_example_grads_loop(module, loss, data, space)
+    hooks = per_example_grads(module, loss, data, space, batch_size=3, method="hooks")
+    torch.testing.assert_close(hooks, slow, rtol=1e-4, atol=1e-6)
+    q = torch.randn(2, space.numel, generator=torch.Generator().manual_seed(0))
+    for method in ("hooks", "vmap"):
+        dots = torch.cat(list(iter_grad_dots(module, loss, data, space, q, batch_size=3, method=method)), dim=1)
+        torch.testing.assert_close(dots, q @ slow.T, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="hooks"):  # embeddings are not Linear / LayerNorm
+        per_example_grads(module, loss, data, ParamSpace.of(select_parameters(module)), method="hooks")
