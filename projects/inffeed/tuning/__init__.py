@@ -1,0 +1,7 @@
+"""Influence tuning (Han & Tsvetkov, Findings of EMNLP 2021) on a controlled spurious-token setup.
+
+Modules: ``spurious`` (plant the token at exact per-class rates), ``sample`` (built-in synthetic corpus), ``data``
+(train / correlated / anti / clean splits), ``model`` (bag-of-embeddings classifier, gradient-reversal adversary),
+``influence_loss`` (the differentiable influence-tuning objective), ``loop`` (the three methods), ``evaluate``,
+``config`` and ``train`` (``python -m projects.inffeed.tuning.train``).
+"""
