@@ -12,7 +12,8 @@ predicted hold ``mask_token_id``. Two implementations:
   ``train_lm`` (no trained MLM head exists offline).
 
 ``ContextSampler`` draws pieces from a ``TokenDistribution`` by inverse-CDF sampling with caller-supplied uniforms,
-so the same uniforms give the same samples however the rows are batched. A model with a compact vocabulary may
+so the same uniforms give the same samples however the rows are batched; ``sample_k`` draws K samples per row from
+one LM pass (SOC's K samples of a phrase share their masked input). A model with a compact vocabulary may
 also offer ``compact_logits_at`` (logits over its own V' pieces and their ids); the sampler then works in that
 space (same draws, without V-wide softmax and cumsum per position).
 
@@ -154,10 +155,20 @@ class ContextSampler:
         All marked positions of a row are masked and drawn jointly-independently given the unmarked context.
         Row-independent: the draw at (n, t) depends only on row n and ``uniforms[n, t]``.
         """
-        out = input_ids.clone()
+        return self.sample_k(input_ids, attention_mask, positions, uniforms.unsqueeze(1)).squeeze(1)
+
+    def sample_k(self, input_ids: Tensor, attention_mask: Tensor, positions: Tensor, uniforms: Tensor) -> Tensor:
+        """K draws per row: (N, K, T) from rows (N, T), marked positions (N, T) and ``uniforms`` (N, K, T).
+
+        The LM reads each masked row once and its distribution at every marked position serves all K draws
+        (the K samples of one SOC phrase share their masked input), so the LM costs N rows, not N·K.
+        ``sample_k(x, m, p, u)[:, k] == sample(x, m, p, u[:, k])``.
+        """
+        n, k, length = uniforms.shape
+        out = input_ids.unsqueeze(1).expand(n, k, length).clone()  # (N, K, T)
         masked = torch.where(positions, torch.full_like(input_ids, self.lm.mask_token_id), input_ids)
         with torch.no_grad():
-            for i in range(0, input_ids.shape[0], self.chunk_size):
+            for i in range(0, n, self.chunk_size):
                 part = slice(i, i + self.chunk_size)
                 if not positions[part].any():
                     continue
@@ -168,11 +179,11 @@ class ContextSampler:
                 if self.banned_ids:
                     banned = torch.tensor(self.banned_ids, device=logits.device)
                     logits[:, banned if vocab is None else torch.isin(vocab, banned)] = float("-inf")
-                cdf = logits.softmax(-1).cumsum(-1)
-                u = uniforms[part][positions[part]].to(cdf).unsqueeze(1) * cdf[:, -1:]  # (M, 1)
-                draws = torch.searchsorted(cdf, u).clamp_max(cdf.shape[1] - 1).squeeze(1)
+                cdf = logits.softmax(-1).cumsum(-1)  # (M, V)
+                u = uniforms[part].transpose(1, 2)[positions[part]].to(cdf) * cdf[:, -1:]  # (M, K)
+                draws = torch.searchsorted(cdf, u).clamp_max(cdf.shape[1] - 1)  # (M, K)
                 draws = draws if vocab is None else vocab[draws]
-                rows = out[part]
+                rows = out[part].transpose(1, 2)  # (n', T, K): a view of ``out``
                 rows[positions[part]] = draws.to(out.dtype)
         return out
 
