@@ -44,7 +44,8 @@ def test_sample_source_reads_the_builtin_files() -> None:
     ids = row["input_ids"]
     e1, e2 = data.tokenizer.convert_tokens_to_ids(["[E1]", "[E2]"])
     assert ids[row["pool_index"][0]] == e1 and ids[row["pool_index"][1]] == e2
-    assert Path(next(iter(data.data_files))).name in {"train.txt", "dev.txt", "test.txt"}
+    # every file read is recorded (a set: compare names, never the first element of its arbitrary order)
+    assert {Path(f).name for f in data.data_files} == {"train.txt", "dev.txt", "test.txt", "explanations.json"}
 
 
 def test_bad_source_is_refused() -> None:
