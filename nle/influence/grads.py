@@ -92,7 +92,7 @@ def num_examples(data: Batch) -> int:
     return next(iter(sizes.values()))
 
 
-class _Call(nn.Module):
+class BoundLoss(nn.Module):
     """``fn(model, batch)`` as a module, so ``functional_call`` can swap the parameters of ``model`` inside it."""
 
     def __init__(self, model: nn.Module, fn: LossFn):
@@ -133,7 +133,7 @@ def functional_loss(model: nn.Module, fn: LossFn, space: ParamSpace,
                     state: State = None) -> Callable[[dict[str, Tensor], Batch], Tensor]:
     """``f(selected_params, batch) -> (B,)`` with every other parameter and buffer a detached ≥fp32 constant
     (taken from ``state`` where it has them)."""
-    wrapper = _Call(model, fn)
+    wrapper = BoundLoss(model, fn)
     src = dict(state or {})
     fixed = {f"model.{k}": _fp32(src.get(k, v).detach()) for k, v in model.named_parameters()
              if k not in set(space.names)}

@@ -25,7 +25,7 @@ Example::
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -33,41 +33,17 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call, grad, vmap
 
-Batch = Mapping[str, Tensor]
-LossFn = Callable[[nn.Module, Batch], Tensor]
+from nle.influence.grads import BoundLoss
+from nle.influence.task import Batch, ClassificationTask, LossFn, select_parameters
 
-
-def cross_entropy_loss(model: nn.Module, batch: Batch) -> Tensor:
-    """(B,) cross-entropy of ``model(batch)`` (B, C) against ``batch["labels"]``, in the logits' dtype (≥ fp32)."""
-    logits = model(batch)
-    if logits.dtype in (torch.float16, torch.bfloat16):
-        logits = logits.float()
-    return F.cross_entropy(logits, batch["labels"], reduction="none")
-
-
-class _Bound(nn.Module):
-    """``fn(model, batch)`` as a module, so ``functional_call`` can swap the parameters of ``model`` inside it."""
-
-    def __init__(self, model: nn.Module, fn: LossFn):
-        super().__init__()
-        self.model = model
-        self.fn = fn
-
-    def forward(self, batch: Batch) -> Tensor:
-        return self.fn(self.model, batch)
+cross_entropy_loss: LossFn = ClassificationTask().train_loss
+"""(B,) cross-entropy of ``model(batch)`` against ``batch["labels"]`` (the core's classification loss)."""
 
 
 def parameter_names(model: nn.Module, include: Sequence[str] | None) -> list[str]:
-    """Names of the parameters under the given module / parameter prefixes (all trainable ones for ``None``)."""
-    named = dict(model.named_parameters())
-    if include is None:
-        return [k for k, p in named.items() if p.requires_grad]
-    hits = [k for k in named if any(k == p or k.startswith(p + ".") for p in include)]
-    missing = [p for p in include if not any(k == p or k.startswith(p + ".") for k in named)]
-    if missing:
-        raise KeyError(f"influence parameters {missing} match nothing in {type(model).__name__}; "
-                       f"it has {sorted(named)}")
-    return hits
+    """Names of the parameters under the given module / parameter prefixes (all trainable ones for ``None``),
+    in ``named_parameters`` order (``nle.influence.select_parameters``)."""
+    return list(select_parameters(model, include))
 
 
 def per_example_grads_with_graph(model: nn.Module, fn: LossFn, batch: Batch, names: Sequence[str]) -> Tensor:
@@ -76,7 +52,7 @@ def per_example_grads_with_graph(model: nn.Module, fn: LossFn, batch: Batch, nam
 
     The model runs in eval mode (restored afterwards).
     """
-    wrapper = _Bound(model, fn)
+    wrapper = BoundLoss(model, fn)
     params = {f"model.{k}": v for k, v in model.named_parameters()}
     params.update({f"model.{k}": v for k, v in model.named_buffers()})
     chosen = {f"model.{n}": params.pop(f"model.{n}") for n in names}
