@@ -24,11 +24,15 @@ def _ranking(scores: Sequence[float]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: -float(scores[i]))
 
 
-def token_auprc(scores: Sequence[float], rationale: Sequence[float], threshold: float = 0.5) -> float:
-    """Average precision of the words ranked by score against the rationale words."""
+def _checked_gold(scores: Sequence[float], rationale: Sequence[float], threshold: float) -> list[bool]:
     if len(scores) != len(rationale):
         raise ValueError(f"{len(scores)} scores for {len(rationale)} rationale values")
-    gold = _gold(rationale, threshold)
+    return _gold(rationale, threshold)
+
+
+def token_auprc(scores: Sequence[float], rationale: Sequence[float], threshold: float = 0.5) -> float:
+    """Average precision of the words ranked by score against the rationale words."""
+    gold = _checked_gold(scores, rationale, threshold)
     total = sum(gold)
     if total == 0:
         return float("nan")
@@ -42,9 +46,7 @@ def token_auprc(scores: Sequence[float], rationale: Sequence[float], threshold: 
 
 def token_f1(scores: Sequence[float], rationale: Sequence[float], threshold: float = 0.5) -> float:
     """F1 of the top-k words by score, k = the number of rationale words (``nan`` without rationale words)."""
-    if len(scores) != len(rationale):
-        raise ValueError(f"{len(scores)} scores for {len(rationale)} rationale values")
-    gold = _gold(rationale, threshold)
+    gold = _checked_gold(scores, rationale, threshold)
     k = sum(gold)
     if k == 0:
         return float("nan")

@@ -241,17 +241,22 @@ class NLEDataModule(pl.LightningDataModule):
     def example_ids(self, split: str) -> list[str]:
         return [ex.id for ex in self.datasets[split].examples]
 
-    def _loader(self, split: str, train: bool) -> DataLoader:
+    @staticmethod
+    def train_seed() -> int:
+        """The seed of training order: ``seed_everything``'s (``PL_GLOBAL_SEED``), 0 when unset."""
+        return int(os.environ.get("PL_GLOBAL_SEED", "0"))
+
+    def _loader(self, split: str, train: bool, batch_sampler: Sampler[list[int]] | None = None) -> DataLoader:
+        """The split's loader: shuffled (seeded) shards of ``batch_size`` rows for training, in order for
+        evaluation; or the given ``batch_sampler``'s batches."""
         ds = self.datasets[split]
-        seed = int(os.environ.get("PL_GLOBAL_SEED", "0")) if train else 0  # set by seed_everything
-        return DataLoader(
-            ds,
-            batch_size=self.batch_size if train else self.eval_batch_size,
-            sampler=ShardSampler(len(ds), seed, shuffle=train),
-            collate_fn=PadCollator(self.tokenizer.pad_token_id),
-            num_workers=self.num_workers,
-            persistent_workers=self.num_workers > 0,
-        )
+        common = {"collate_fn": PadCollator(self.tokenizer.pad_token_id), "num_workers": self.num_workers,
+                  "persistent_workers": self.num_workers > 0}
+        if batch_sampler is not None:
+            return DataLoader(ds, batch_sampler=batch_sampler, **common)
+        seed = self.train_seed() if train else 0
+        return DataLoader(ds, batch_size=self.batch_size if train else self.eval_batch_size,
+                          sampler=ShardSampler(len(ds), seed, shuffle=train), **common)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)

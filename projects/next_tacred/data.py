@@ -33,7 +33,6 @@ Rules are parsed once and cached (``nle.parsing.rules``); spaCy annotations are 
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from torch.utils.data import DataLoader
 
 from nle.data.benchmarks import get_benchmark
 from nle.data.errors import resolve
-from nle.data.module import PadCollator, PairedBatchSampler
+from nle.data.module import PairedBatchSampler
 from nle.data.readers.next_explanations import link_semeval_explanations, read_next_explanations
 from nle.data.relation import RelationDataModule
 from nle.types import ABSTAIN, Example, Explanation
@@ -212,10 +211,8 @@ class NextRelationData(RelationDataModule):
         kinds = [self.kind.get(ex.id, GOLD) for ex in ds.examples]
         sampler = PairedBatchSampler([i for i, k in enumerate(kinds) if k != UNLABELLED],
                                      [i for i, k in enumerate(kinds) if k == UNLABELLED],
-                                     self.labelled_batch_size, self.batch_size,
-                                     seed=int(os.environ.get("PL_GLOBAL_SEED", "0")))
-        return DataLoader(ds, batch_sampler=sampler, collate_fn=PadCollator(self.tokenizer.pad_token_id),
-                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
+                                     self.labelled_batch_size, self.batch_size, seed=self.train_seed())
+        return self._loader("train", train=True, batch_sampler=sampler)
 
     @property
     def _soft_row(self) -> dict[str, int]:
