@@ -12,9 +12,13 @@
 
       L = L_labelled + gamma * L_soft + alpha * L_find + beta * L_sim
 
-  where ``L_labelled`` is the mean cross-entropy over the batch's labelled rows, ``L_soft`` the mean over its
-  unlabelled rows of the cross-entropy on each unlabelled sentence towards the label of the rule that soft-matches
-  it best, weighted by that soft score (``nle.matching.soft``; scores taken without gradient), and ``L_find`` /
+  where ``L_labelled`` is the mean cross-entropy over the batch's labelled rows, ``L_soft`` the weighted sum over
+  its unlabelled rows of the cross-entropy on each unlabelled sentence towards the label of the rule that
+  soft-matches it best (``nle.matching.soft``; scores ``s`` taken without gradient). ``unlabelled_weighting``:
+  ``softmax`` (default, as the authors' released implementation) weights row ``i`` by
+  ``softmax_j(temperature * s_j)_i`` over the batch's unlabelled rows (temperature 10), so the weights sum to 1
+  and the best-matched sentences of each batch carry the term; ``linear`` weights it by ``s_i / U`` (the mean of
+  score times cross-entropy). ``L_find`` /
   ``L_sim`` train the learned string matcher (``nle.matching.neural``). ``matcher: exact`` is "NExT without soft
   string matching" (exact keywords, soft counting and soft logic kept; no L_find / L_sim).
 
@@ -49,16 +53,33 @@ def entropy(probs: torch.Tensor) -> torch.Tensor:
     return -(probs * probs.clamp_min(1e-12).log()).sum(-1)
 
 
+def unlabelled_weights(score: torch.Tensor, keep: torch.Tensor, scheme: str = "softmax",
+                       temperature: float = 10.0) -> torch.Tensor:
+    """Weights of a batch's unlabelled rows in NExT's soft-matching term from their best rule score ``score``
+    (``keep``: rows above ``min_confidence``). ``softmax``: ``softmax(temperature * score)`` over the kept rows
+    (they sum to 1; all zero when no row is kept); ``linear``: ``score / U`` (kept rows only)."""
+    if scheme == "softmax":
+        if not bool(keep.any()):
+            return torch.zeros_like(score)
+        return torch.softmax((temperature * score).masked_fill(~keep, float("-inf")), 0)
+    if scheme == "linear":
+        return score * keep / score.numel()
+    raise ValueError(f"unlabelled_weighting must be 'softmax' or 'linear', got {scheme!r}")
+
+
 class NExTClassifier(RelationClassifier):
     """The relation classifier trained with NExT's objective or a baseline's (see the module docstring)."""
 
     def __init__(self, method: str = "supervised", alpha: float = 0.2, beta: float = 0.5, gamma: float = 0.7,
                  matcher: str = "learned", matcher_hidden: int = 100, matcher_vectors: str = "minilm",
                  count_window: int = 7, count_value: float = 0.5, min_confidence: float = 0.0,
+                 unlabelled_weighting: str = "softmax", weight_temperature: float = 10.0,
                  self_training_threshold: float = 0.9, warmup_epochs: int = 1, tune_other: bool = False,
                  other_label: str = "Other", matcher_pretrain_steps: int = 300, **kwargs: Any):
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if unlabelled_weighting not in ("softmax", "linear"):
+            raise ValueError(f"unlabelled_weighting must be 'softmax' or 'linear', got {unlabelled_weighting!r}")
         if matcher not in ("learned", "exact"):
             raise ValueError(f"matcher must be 'learned' or 'exact', got {matcher!r}")
         super().__init__(**kwargs)
@@ -157,12 +178,14 @@ class NExTClassifier(RelationClassifier):
             if learned and was:
                 self.matcher.train()
             conf, best = scores.max(1)
-            conf = conf * (conf > hp.min_confidence)
+            keep = conf > hp.min_confidence
+            conf = conf * keep
             pseudo = self.rule_labels[best]
-            soft = (F.cross_entropy(logits[unl], pseudo, reduction="none") * conf).mean()
-            out = out + hp.gamma * soft
+            ce = F.cross_entropy(logits[unl], pseudo, reduction="none")
+            weight = unlabelled_weights(conf, keep, hp.unlabelled_weighting, hp.weight_temperature)
+            out = out + hp.gamma * (ce * weight).sum()
             self.log("train/soft_confidence", conf.mean(), batch_size=n)
-            self._log_pseudo_accuracy(batch, unl, pseudo, conf, n)
+            self._log_pseudo_accuracy(batch, unl, pseudo, weight, n)
         if isinstance(self.matcher, torch.nn.Module):
             find, sim = self._matcher_losses(sb)
             out = out + hp.alpha * find + hp.beta * sim

@@ -36,7 +36,8 @@ def test_next_trains_with_every_loss_term_and_records_the_rules(run_root: Path) 
 
 
 def test_exact_matcher_and_self_training_run(run_root: Path) -> None:
-    main(["--config", SMOKE, *NEXT, "--model.init_args.matcher", "exact", "--run_root", str(run_root),
+    main(["--config", SMOKE, *NEXT, "--model.init_args.matcher", "exact", "--model.init_args.unlabelled_weighting",
+          "linear", "--run_root", str(run_root),
           "--experiment", "exact"])
     cols = _columns(run_root / "next_tacred" / "exact" / "seed=1")
     assert "train/soft_confidence" in cols and "train/l_find" not in cols  # no matcher losses without a matcher
