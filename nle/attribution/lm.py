@@ -69,15 +69,23 @@ class LSTMLanguageModel(nn.Module):
         out, _ = lstm(packed)
         return pad_packed_sequence(out, batch_first=True, total_length=embeds.shape[1])[0]  # (N, T, Hd)
 
-    def context(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
-        """States (N, T, 2Hd) that summarise every piece except piece t."""
+    def context(self, input_ids: Tensor, attention_mask: Tensor, positions: Tensor | None = None) -> Tensor:
+        """States (N, T, 2Hd) that summarise every piece except piece t.
+
+        With ``positions`` (N, T) only the states at marked positions are needed (others are left unspecified): the
+        forward LSTM stops before a row's last marked piece and the backward one after its first (same states there).
+        """
         n, length = input_ids.shape
         lengths = attention_mask.long().sum(1)  # (N,)
         embeds = self.dropout(self.embedding(self.token_to_slot[input_ids]))  # (N, T, E)
         pos = torch.arange(length, device=input_ids.device).expand(n, -1)
         rev = torch.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)  # reverse within each length
-        fwd = self._run(self.forward_lstm, embeds, lengths)
-        bwd = self._run(self.backward_lstm, embeds.gather(1, rev[..., None].expand_as(embeds)), lengths)
+        fwd_len, bwd_len = lengths, lengths
+        if positions is not None:  # h→_{t−1} for t ≤ last marked; h←_{t+1} for t ≥ first marked
+            fwd_len = torch.minimum(torch.where(positions, pos, 0).amax(1), lengths)
+            bwd_len = (lengths - 1 - torch.where(positions, pos, length).amin(1)).clamp(0, None)
+        fwd = self._run(self.forward_lstm, embeds, fwd_len)
+        bwd = self._run(self.backward_lstm, embeds.gather(1, rev[..., None].expand_as(embeds)), bwd_len)
         bwd = bwd.gather(1, rev[..., None].expand_as(bwd))  # back to positions: bwd[t] has read x_t..x_end
         left = F.pad(fwd, (0, 0, 1, 0))[:, :length]  # h→_{t−1}
         right = F.pad(bwd, (0, 0, 0, 1))[:, 1:] * (pos + 1 < lengths[:, None]).unsqueeze(-1)  # h←_{t+1}
@@ -95,11 +103,11 @@ class LSTMLanguageModel(nn.Module):
         return self._full(self.out(self.context(input_ids, attention_mask)))
 
     def logits_at(self, input_ids: Tensor, attention_mask: Tensor, positions: Tensor) -> Tensor:
-        return self._full(self.out(self.context(input_ids, attention_mask)[positions]))  # (M, V)
+        return self._full(self.out(self.context(input_ids, attention_mask, positions)[positions]))  # (M, V)
 
     def compact_logits_at(self, input_ids: Tensor, attention_mask: Tensor, positions: Tensor) -> tuple[Tensor, Tensor]:
         """Logits (M, V') over the LM's own vocabulary and its token ids (V',): what ``ContextSampler`` draws from."""
-        return self.out(self.context(input_ids, attention_mask)[positions]), self.slot_to_token
+        return self.out(self.context(input_ids, attention_mask, positions)[positions]), self.slot_to_token
 
 
 def corpus_vocabulary(batches: Iterable[dict[str, Tensor]]) -> list[int]:

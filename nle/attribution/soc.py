@@ -9,8 +9,12 @@ With ``nb_range=0`` nothing is resampled and φ(p) = f(x) − f(x \\ p): occlusi
 is differentiable for regularisers). Batching: all R non-empty (example, span) pairs × K samples are built as one
 (R·K, T) tensor, sampled by one ``ContextSampler.sample_k`` call (the LM reads each of the R masked rows once; the K
 draws share it) and scored, with their occluded copies, in chunks: there is no Python loop over spans. Identical
-rows (a draw that reproduces the original context, an empty context window) are scored once. Randomness: ``uniforms`` (B, S, K, T) drive inverse-CDF sampling, so the same uniforms
-give the same estimate whether spans are batched or looped; by default they come from ``torch.Generator(seed)``.
+rows (a draw that reproduces the original context, an empty context window) are scored once (``distinct_rows``).
+Chunks: rows sorted by length, each chunk trimmed to its longest row and sized so that rows × pieces × hidden stays
+near ``ACTIVATION_BUDGET`` (cache-sized activations: many rows for a small encoder, few for a large one), unless a
+``chunk_size`` in rows is given. Randomness: ``uniforms`` (B, S, K, T) drive inverse-CDF sampling, so the same
+uniforms give the same estimate whether spans are batched or looped; by default they come from
+``torch.Generator(seed)``.
 
 >>> phi = soc(clf, ids, mask, word_ids, word_masks, target, sampler=ContextSampler(lm), nb_range=10)  # doctest: +SKIP
 """
@@ -21,9 +25,14 @@ import torch
 from torch import Tensor
 
 from nle.attribution.lm import ContextSampler
-from nle.attribution.model import TextClassifier
-from nle.attribution.occlusion import occlude, occlusion, scores
+from nle.attribution.model import TextClassifier, target_score
+from nle.attribution.occlusion import occlusion
 from nle.attribution.words import dilate, piece_masks
+
+ACTIVATION_BUDGET = 1 << 18
+"""Rows × pieces × hidden size per classifier call when no ``chunk_size`` is given (1 MiB of fp32 per activation)."""
+
+_PRIME = (1 << 31) - 1  # hash modulus: every product of two residues fits in int64
 
 
 def soc_uniforms(shape: tuple[int, int, int, int], seed: int = 0) -> Tensor:
@@ -31,27 +40,93 @@ def soc_uniforms(shape: tuple[int, int, int, int], seed: int = 0) -> Tensor:
     return torch.rand(shape, generator=torch.Generator().manual_seed(seed))
 
 
+def distinct_rows(rows: Tensor) -> tuple[Tensor, Tensor]:
+    """Exact deduplication of integer rows (N, D) ≥ 0: (index of the first of each distinct row (U,), inverse (N,)).
+
+    ``rows[first][inverse] == rows``. Rows are hashed (h = Σ_d (r_d mod P)·w_d mod P, exact int64 arithmetic), sorted
+    by hash and merged only when equal to their sorted neighbour, so a hash collision can only miss a merge, never
+    merge two different rows. Linear in N·D (``torch.unique(dim=0)`` compares rows one by one).
+
+    >>> first, inverse = distinct_rows(torch.tensor([[1, 2], [3, 4], [1, 2]]))
+    >>> first.tolist(), inverse.tolist()
+    ([0, 1], [0, 1, 0])
+    """
+    n = rows.shape[0]
+    if n == 0:
+        return rows.new_zeros(0, dtype=torch.long), rows.new_zeros(0, dtype=torch.long)
+    weights = torch.randint(1, _PRIME, (rows.shape[1],), generator=torch.Generator().manual_seed(0)).to(rows.device)
+    residues = rows.long() % _PRIME
+    hashes = (residues * weights % _PRIME).sum(1)  # (N,)
+    order = torch.argsort(hashes, stable=True)  # equal rows are neighbours (up to interleaved collisions)
+    ranked, ranked_hash = rows[order], hashes[order]
+    same = (ranked_hash[1:] == ranked_hash[:-1]) & (ranked[1:] == ranked[:-1]).all(1)  # (N−1,)
+    new = torch.cat([same.new_ones(1), ~same])  # (N,) starts a new distinct row
+    group = new.long().cumsum(0) - 1  # (N,) in sorted order
+    first, by_first = order[new].sort()  # (U,) the earliest index of each run (stable sort), ascending
+    rank = torch.empty_like(by_first).index_put_((by_first,), torch.arange(len(by_first), device=rows.device))
+    return first, rank[torch.empty_like(group).index_put_((order,), group)]
+
+
+def chunk_bounds(lengths: list[int], width: int, chunk_size: int | None = None,
+                 budget: int = ACTIVATION_BUDGET) -> list[tuple[int, int]]:
+    """[start, end) chunks of rows sorted by decreasing ``lengths``: each holds ``chunk_size`` rows, or when that is
+    ``None`` as many as keep rows × (its longest row) × ``width`` ≤ ``budget`` (at least one).
+
+    >>> chunk_bounds([4, 4, 2, 2, 2], width=1, budget=8)
+    [(0, 2), (2, 5)]
+    """
+    if chunk_size is not None:
+        return [(i, min(i + chunk_size, len(lengths))) for i in range(0, len(lengths), chunk_size)]
+    out, start = [], 0
+    while start < len(lengths):
+        rows = max(1, budget // max(1, lengths[start] * width))
+        out.append((start, min(start + rows, len(lengths))))
+        start += rows
+    return out
+
+
+def _scores_by_example(clf: TextClassifier, input_ids: Tensor, example: Tensor, attention_mask: Tensor,
+                       target: Tensor, *, output: str, chunk_size: int | None) -> Tensor:
+    """f (N,) of rows ``input_ids`` (N, T) whose mask and target are those of example ``example`` (N,)."""
+    if input_ids.shape[0] == 0:
+        return input_ids.new_zeros(0, dtype=torch.float32)
+    length = attention_mask.long().cumsum(1).argmax(1) + 1  # (B,) last attended position + 1
+    order = torch.argsort(length[example], descending=True, stable=True)  # (N,)
+    lengths = length[example[order]].tolist()
+    out = []
+    for start, end in chunk_bounds(lengths, clf.embedding.embedding_dim, chunk_size):
+        rows, width = order[start:end], lengths[start]
+        ex = example[rows]
+        logits = clf(input_ids=input_ids[rows, :width], attention_mask=attention_mask[ex, :width])
+        out.append(target_score(logits, target[ex], output))
+    ranked = torch.cat(out)  # (N,) in length order
+    return ranked.new_empty(ranked.shape).index_put_((order,), ranked)
+
+
 def unique_scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, target: Tensor, *,
-                  output: str = "logit", chunk_size: int = 64) -> Tensor:
+                  output: str = "logit", chunk_size: int | None = 64) -> Tensor:
     """``scores`` (N,) with every distinct (ids, mask, target) row forwarded once; equal rows share one score."""
+    if input_ids.shape[0] == 0:
+        return input_ids.new_zeros(0, dtype=torch.float32)
     key = torch.cat([input_ids, attention_mask.to(input_ids.dtype), target.view(-1, 1).to(input_ids.dtype)], 1)
-    distinct, inverse = torch.unique(key, dim=0, return_inverse=True)  # (U, 2T+1), (N,)
-    if distinct.shape[0] == key.shape[0]:
-        return scores(clf, input_ids, attention_mask, target, output=output, chunk_size=chunk_size)
-    length = input_ids.shape[1]
-    once = scores(clf, distinct[:, :length], distinct[:, length:2 * length].to(attention_mask.dtype),
-                  distinct[:, -1].to(target.dtype), output=output, chunk_size=chunk_size)  # (U,)
+    first, inverse = distinct_rows(key)  # (U,), (N,)
+    once = _scores_by_example(clf, input_ids[first], first, attention_mask, target, output=output,
+                              chunk_size=chunk_size)  # (U,)
     return once[inverse]
 
 
 def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids: Tensor, word_masks: Tensor,
         target: Tensor, *, sampler: ContextSampler | None = None, nb_range: int = 10, n_samples: int = 20,
-        output: str = "logit", chunk_size: int = 64, seed: int = 0, uniforms: Tensor | None = None) -> Tensor:
-    """φ (B, S) for word masks (B, S, W) of phrases; empty phrases score 0."""
+        output: str = "logit", chunk_size: int | None = None, seed: int = 0, uniforms: Tensor | None = None) -> Tensor:
+    """φ (B, S) for word masks (B, S, W) of phrases; empty phrases score 0.
+
+    ``chunk_size``: rows per classifier call (``None``: sized by ``ACTIVATION_BUDGET``). With ``nb_range > 0`` the
+    estimate is computed without gradients (sampling is not differentiable).
+    """
     masks = piece_masks(word_masks, word_ids)  # (B, S, T)
     if nb_range == 0:
         return occlusion(clf, input_ids, attention_mask, masks, target, replace="pad", output=output,
-                         chunk_size=chunk_size)
+                         chunk_size=64 if chunk_size is None else chunk_size)
     if sampler is None:
         raise ValueError("soc with nb_range > 0 needs a ContextSampler over a language model")
     batch, n_spans, length = masks.shape
@@ -62,13 +137,16 @@ def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids
     window = piece_masks(dilate(word_masks, nb_range) & ~word_masks, word_ids)  # (B, S, T) context to resample
     b, s = masks.any(-1).nonzero(as_tuple=True)  # R non-empty (example, span) pairs
     k = n_samples
-    drawn = sampler.sample_k(input_ids[b], attention_mask[b], window[b, s],
-                             uniforms[b, s].to(input_ids.device)).flatten(0, 1)  # (R·K, T)
-    att = attention_mask[b].repeat_interleave(k, 0)
-    phrase = masks[b, s].repeat_interleave(k, 0)
-    occluded, _ = occlude(clf, drawn, att, phrase, "pad")
-    tgt = target[b].repeat_interleave(k, 0)
-    both = unique_scores(clf, torch.cat([drawn, occluded]), torch.cat([att, att]), torch.cat([tgt, tgt]),
-                         output=output, chunk_size=chunk_size)  # (2·R·K,)
-    diff = (both[: len(tgt)] - both[len(tgt):]).view(-1, k).mean(1)  # (R,)
+    with torch.no_grad():
+        drawn = sampler.sample_k(input_ids[b], attention_mask[b], window[b, s],
+                                 uniforms[b, s].to(input_ids.device))  # (R, K, T)
+        occluded = drawn.masked_fill(masks[b, s].unsqueeze(1), clf.pad_id)  # (R, K, T): phrase → [PAD]
+        rows = torch.cat([drawn, occluded]).flatten(0, 1)  # (2·R·K, T)
+        example = b.repeat_interleave(k).repeat(2)  # (2·R·K,) the example (mask, target) of every row
+        # rows of one example share its mask and target: (ids, example) identifies a row
+        first, inverse = distinct_rows(torch.cat([rows, example.unsqueeze(1)], 1))  # (U,), (2·R·K,)
+        once = _scores_by_example(clf, rows[first], example[first], attention_mask, target, output=output,
+                                  chunk_size=chunk_size)  # (U,)
+        both = once[inverse].view(2, -1, k)  # (2, R, K)
+        diff = (both[0] - both[1]).mean(1)  # (R,)
     return diff.new_zeros(batch, n_spans).index_put((b, s), diff)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nle.training.callbacks import SimulatedInterruption
+from projects.next_tacred import pseudo_labels
 from projects.next_tacred.train import main
 from tests.e2e.conftest import SMOKE, read_json
 
@@ -33,6 +34,10 @@ def test_next_trains_with_every_loss_term_and_records_the_rules(run_root: Path) 
     assert "other_entropy_threshold" in extra and "matcher_pretrain_loss" in extra
     assert {"train/l_find", "train/l_sim", "train/soft_confidence", "train/pseudo_label_accuracy"} <= _columns(run)
     assert record is not None and 0.0 <= record.metrics["dev"]["semeval_f1"] <= 1.0
+    report = pseudo_labels.main(["--run", str(run), "--passes", "2"])
+    assert report["pool_size"] == extra["rules"]["n_unlabelled"] and report["matcher"] == "learned"
+    assert report["mass_per_batch"] == pytest.approx(1.0)  # softmax weighting: weights sum to 1 per batch
+    assert (run / "analysis" / "pseudo_labels_learned.md").exists()
 
 
 def test_exact_matcher_and_self_training_run(run_root: Path) -> None:
