@@ -47,8 +47,8 @@ def input_marginalization(clf: TextClassifier, input_ids: Tensor, attention_mask
     k = cand.shape[1]
     filled = rows.repeat_interleave(k, 0)  # (P·k, T)
     filled[torch.arange(len(filled)), t.repeat_interleave(k)] = cand.flatten().to(filled.dtype)
-    prob = scores(clf, filled, att.repeat_interleave(k, 0), target[b].repeat_interleave(k), output="prob",
-                  chunk_size=chunk_size).view(-1, k)  # (P, k)
+    prob = scores(clf, filled, attention_mask, target, output="prob", chunk_size=chunk_size,
+                  example=b.repeat_interleave(k)).view(-1, k)  # (P, k): row of piece p reads example b[p]
     marginal = (weights * prob).sum(1)  # (P,)
     full = scores(clf, input_ids, attention_mask, target, output="prob", chunk_size=chunk_size)  # (B,)
     phi = _log_odds(full[b]) - _log_odds(marginal)

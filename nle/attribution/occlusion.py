@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from nle.attribution.model import TextClassifier, target_score, trim
+from nle.attribution.model import TextClassifier, target_score
 
 REPLACE = ("pad", "mask", "delete")
 
@@ -38,18 +38,49 @@ def occlude(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, mask
     raise ValueError(f"replace must be one of {REPLACE}, got {replace!r}")
 
 
+ACTIVATION_BUDGET = 1 << 18
+"""Rows × pieces × hidden size per classifier call when no ``chunk_size`` is given (1 MiB of fp32 per activation)."""
+
+
+def chunk_bounds(lengths: list[int], width: int, chunk_size: int | None = None,
+                 budget: int = ACTIVATION_BUDGET) -> list[tuple[int, int]]:
+    """[start, end) chunks of rows sorted by decreasing ``lengths``: each holds ``chunk_size`` rows, or when that is
+    ``None`` as many as keep rows × (its longest row) × ``width`` ≤ ``budget`` (at least one).
+
+    >>> chunk_bounds([4, 4, 2, 2, 2], width=1, budget=8)
+    [(0, 2), (2, 5)]
+    """
+    if chunk_size is not None:
+        return [(i, min(i + chunk_size, len(lengths))) for i in range(0, len(lengths), chunk_size)]
+    out, start = [], 0
+    while start < len(lengths):
+        rows = max(1, budget // max(1, lengths[start] * width))
+        out.append((start, min(start + rows, len(lengths))))
+        start += rows
+    return out
+
+
 def scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, target: Tensor, *, output: str = "logit",
-           chunk_size: int = 64) -> Tensor:
-    """f of every row (N,): rows sorted by length, forwarded in chunks of ``chunk_size``, each trimmed to its longest."""
-    lengths = attention_mask.long().cumsum(1).argmax(1)  # last attended position
-    order = torch.argsort(lengths, descending=True, stable=True)
-    out = []
-    for i in range(0, input_ids.shape[0], chunk_size):
-        rows = order[i:i + chunk_size]
-        ids, mask = trim(input_ids[rows], attention_mask[rows])
-        out.append(target_score(clf(input_ids=ids, attention_mask=mask), target[rows], output))
-    if not out:
+           chunk_size: int | None = 64, example: Tensor | None = None) -> Tensor:
+    """f of every row (N,): rows sorted by length, forwarded in chunks (``chunk_bounds``: ``chunk_size`` rows, or
+    sized by ``ACTIVATION_BUDGET`` when ``None``), each trimmed to its longest row.
+
+    ``example`` (N,): row i reads the attention mask and target of example ``example[i]`` (``attention_mask``
+    (B, T), ``target`` (B,)), so rows derived from one example need no copies of them; ``None``: row i's own.
+    """
+    n = input_ids.shape[0]
+    if n == 0:
         return input_ids.new_zeros(0, dtype=torch.float32)
+    ex = torch.arange(n, device=input_ids.device) if example is None else example
+    length = attention_mask.long().cumsum(1).argmax(1) + 1  # last attended position + 1 (1 for an empty mask)
+    order = torch.argsort(length[ex], descending=True, stable=True)  # (N,)
+    lengths = length[ex[order]].tolist()
+    out = []
+    for start, end in chunk_bounds(lengths, clf.embedding.embedding_dim, chunk_size):
+        rows, width = order[start:end], lengths[start]
+        e = ex[rows]
+        out.append(target_score(clf(input_ids=input_ids[rows, :width], attention_mask=attention_mask[e, :width]),
+                                target[e], output))
     ranked = torch.cat(out)  # (N,) in length order
     return ranked.new_zeros(ranked.shape).index_put((order,), ranked)
 

@@ -11,7 +11,7 @@ is differentiable for regularisers). Batching: all R non-empty (example, span) p
 draws share it) and scored, with their occluded copies, in chunks: there is no Python loop over spans. Identical
 rows (a draw that reproduces the original context, an empty context window) are scored once (``distinct_rows``).
 Chunks: rows sorted by length, each chunk trimmed to its longest row and sized so that rows × pieces × hidden stays
-near ``ACTIVATION_BUDGET`` (cache-sized activations: many rows for a small encoder, few for a large one), unless a
+near ``occlusion.ACTIVATION_BUDGET`` (cache-sized activations: many rows for a small encoder, few for a large one), unless a
 ``chunk_size`` in rows is given. Randomness: ``uniforms`` (B, S, K, T) drive inverse-CDF sampling, so the same
 uniforms give the same estimate whether spans are batched or looped; by default they come from
 ``torch.Generator(seed)``.
@@ -25,12 +25,9 @@ import torch
 from torch import Tensor
 
 from nle.attribution.lm import ContextSampler
-from nle.attribution.model import TextClassifier, target_score
-from nle.attribution.occlusion import occlusion
+from nle.attribution.model import TextClassifier
+from nle.attribution.occlusion import occlude, occlusion, scores
 from nle.attribution.words import dilate, piece_masks
-
-ACTIVATION_BUDGET = 1 << 18
-"""Rows × pieces × hidden size per classifier call when no ``chunk_size`` is given (1 MiB of fp32 per activation)."""
 
 _PRIME = (1 << 31) - 1  # hash modulus: every product of two residues fits in int64
 
@@ -67,42 +64,6 @@ def distinct_rows(rows: Tensor) -> tuple[Tensor, Tensor]:
     return first, rank[torch.empty_like(group).index_put_((order,), group)]
 
 
-def chunk_bounds(lengths: list[int], width: int, chunk_size: int | None = None,
-                 budget: int = ACTIVATION_BUDGET) -> list[tuple[int, int]]:
-    """[start, end) chunks of rows sorted by decreasing ``lengths``: each holds ``chunk_size`` rows, or when that is
-    ``None`` as many as keep rows × (its longest row) × ``width`` ≤ ``budget`` (at least one).
-
-    >>> chunk_bounds([4, 4, 2, 2, 2], width=1, budget=8)
-    [(0, 2), (2, 5)]
-    """
-    if chunk_size is not None:
-        return [(i, min(i + chunk_size, len(lengths))) for i in range(0, len(lengths), chunk_size)]
-    out, start = [], 0
-    while start < len(lengths):
-        rows = max(1, budget // max(1, lengths[start] * width))
-        out.append((start, min(start + rows, len(lengths))))
-        start += rows
-    return out
-
-
-def _scores_by_example(clf: TextClassifier, input_ids: Tensor, example: Tensor, attention_mask: Tensor,
-                       target: Tensor, *, output: str, chunk_size: int | None) -> Tensor:
-    """f (N,) of rows ``input_ids`` (N, T) whose mask and target are those of example ``example`` (N,)."""
-    if input_ids.shape[0] == 0:
-        return input_ids.new_zeros(0, dtype=torch.float32)
-    length = attention_mask.long().cumsum(1).argmax(1) + 1  # (B,) last attended position + 1
-    order = torch.argsort(length[example], descending=True, stable=True)  # (N,)
-    lengths = length[example[order]].tolist()
-    out = []
-    for start, end in chunk_bounds(lengths, clf.embedding.embedding_dim, chunk_size):
-        rows, width = order[start:end], lengths[start]
-        ex = example[rows]
-        logits = clf(input_ids=input_ids[rows, :width], attention_mask=attention_mask[ex, :width])
-        out.append(target_score(logits, target[ex], output))
-    ranked = torch.cat(out)  # (N,) in length order
-    return ranked.new_empty(ranked.shape).index_put_((order,), ranked)
-
-
 def unique_scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, target: Tensor, *,
                   output: str = "logit", chunk_size: int | None = 64) -> Tensor:
     """``scores`` (N,) with every distinct (ids, mask, target) row forwarded once; equal rows share one score."""
@@ -110,8 +71,8 @@ def unique_scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor
         return input_ids.new_zeros(0, dtype=torch.float32)
     key = torch.cat([input_ids, attention_mask.to(input_ids.dtype), target.view(-1, 1).to(input_ids.dtype)], 1)
     first, inverse = distinct_rows(key)  # (U,), (N,)
-    once = _scores_by_example(clf, input_ids[first], first, attention_mask, target, output=output,
-                              chunk_size=chunk_size)  # (U,)
+    once = scores(clf, input_ids[first], attention_mask, target, output=output, chunk_size=chunk_size,
+                  example=first)  # (U,)
     return once[inverse]
 
 
@@ -120,7 +81,7 @@ def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids
         output: str = "logit", chunk_size: int | None = None, seed: int = 0, uniforms: Tensor | None = None) -> Tensor:
     """φ (B, S) for word masks (B, S, W) of phrases; empty phrases score 0.
 
-    ``chunk_size``: rows per classifier call (``None``: sized by ``ACTIVATION_BUDGET``). With ``nb_range > 0`` the
+    ``chunk_size``: rows per classifier call (``None``: sized by ``occlusion.ACTIVATION_BUDGET``). With ``nb_range > 0`` the
     estimate is computed without gradients (sampling is not differentiable).
     """
     masks = piece_masks(word_masks, word_ids)  # (B, S, T)
@@ -140,13 +101,13 @@ def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids
     with torch.no_grad():
         drawn = sampler.sample_k(input_ids[b], attention_mask[b], window[b, s],
                                  uniforms[b, s].to(input_ids.device))  # (R, K, T)
-        occluded = drawn.masked_fill(masks[b, s].unsqueeze(1), clf.pad_id)  # (R, K, T): phrase → [PAD]
+        occluded, _ = occlude(clf, drawn, attention_mask[b].unsqueeze(1), masks[b, s].unsqueeze(1), "pad")  # (R, K, T)
         rows = torch.cat([drawn, occluded]).flatten(0, 1)  # (2·R·K, T)
         example = b.repeat_interleave(k).repeat(2)  # (2·R·K,) the example (mask, target) of every row
         # rows of one example share its mask and target: (ids, example) identifies a row
         first, inverse = distinct_rows(torch.cat([rows, example.unsqueeze(1)], 1))  # (U,), (2·R·K,)
-        once = _scores_by_example(clf, rows[first], example[first], attention_mask, target, output=output,
-                                  chunk_size=chunk_size)  # (U,)
+        once = scores(clf, rows[first], attention_mask, target, output=output, chunk_size=chunk_size,
+                      example=example[first])  # (U,)
         both = once[inverse].view(2, -1, k)  # (2, R, K)
         diff = (both[0] - both[1]).mean(1)  # (R,)
     return diff.new_zeros(batch, n_spans).index_put((b, s), diff)

@@ -31,7 +31,28 @@ from nle.training.optim import build_optimizer
 STAGE_SPLIT = {"validate": "dev", "fit": "dev", "sanity_check": "dev", "test": "test"}
 
 
-class NLEModule(pl.LightningModule):
+def masked_mean(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """(B, T, H) states and a (B, T) mask -> (B, H) mean over the attended positions (0 for a row with none)."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1.0)
+
+
+class SelectsByFirstMetric:
+    """``monitor`` / ``monitor_mode`` (what the training entry point selects checkpoints by) of a module whose
+    first entry of ``metric_names`` is the dev metric that selects."""
+
+    metric_names: list[str]
+
+    @property
+    def monitor(self) -> str:
+        return f"dev/{self.metric_names[0]}"
+
+    @property
+    def monitor_mode(self) -> str:
+        return "max" if higher_is_better(self.metric_names[0]) else "min"
+
+
+class NLEModule(SelectsByFirstMetric, pl.LightningModule):
     """Encoder + dropout + linear head over a pooled representation.
 
     Args:
@@ -81,14 +102,6 @@ class NLEModule(pl.LightningModule):
         self.train()  # from_pretrained returns eval mode; Lightning keeps submodule modes as they are
 
     # ---- model ---------------------------------------------------------------------------------
-    @property
-    def monitor(self) -> str:
-        return f"dev/{self.metric_names[0]}"
-
-    @property
-    def monitor_mode(self) -> str:
-        return "max" if higher_is_better(self.metric_names[0]) else "min"
-
     def pool(self, hidden: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, T, H) hidden states -> (B, H) or (B, 2H) pooled representation."""
         if self.hparams.pooling == "attention":
@@ -100,8 +113,7 @@ class NLEModule(pl.LightningModule):
         if self.hparams.pooling == "cls":
             return hidden[:, 0]
         if self.hparams.pooling == "mean":
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
-            return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1.0)
+            return masked_mean(hidden, batch["attention_mask"])
         idx = batch["pool_index"]  # (B, 2): positions of the two entity start markers
         picked = hidden.gather(1, idx.unsqueeze(-1).expand(-1, -1, hidden.shape[-1]))  # (B, 2, H)
         return picked.flatten(1)  # (B, 2H)

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 
 from nle.atomic import atomic_open, write_text_atomic
 from nle.training.encoder import load_encoder, load_tokenizer
+from nle.training.module import masked_mean
 
 
 def feature_key(texts: Sequence[str], encoder: str, max_length: int) -> str:
@@ -52,8 +53,7 @@ def encode_texts(texts: Sequence[str], encoder: str = "minilm", max_length: int 
                 x[j, : len(ids[i])] = torch.tensor(ids[i])
                 mask[j, : len(ids[i])] = 1
             h = enc(input_ids=x, attention_mask=mask).last_hidden_state.float()  # (B, T, H)
-            m = mask.unsqueeze(-1).float()  # (B, T, 1)
-            out[rows] = (h * m).sum(1) / m.sum(1).clamp_min(1.0)
+            out[rows] = masked_mean(h, mask)
     return out
 
 

@@ -20,12 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nle.metrics import compute_metrics, higher_is_better
+from nle.metrics import compute_metrics
 from nle.training.encoder import DEFAULT_ENCODER, load_encoder
+from nle.training.module import SelectsByFirstMetric, masked_mean
 from projects.inffeed.settings import InfFeedSettings
 
 
-class InfFeedClassifier(pl.LightningModule):
+class InfFeedClassifier(SelectsByFirstMetric, pl.LightningModule):
     """Head (and optionally encoder) of the InfFeed experiments.
 
     Args:
@@ -58,21 +59,12 @@ class InfFeedClassifier(pl.LightningModule):
         self.split_metrics: dict[str, dict[str, float]] = {}
         self._outputs: list[tuple[Tensor, Tensor]] = []
 
-    @property
-    def monitor(self) -> str:
-        return f"dev/{self.metric_names[0]}"
-
-    @property
-    def monitor_mode(self) -> str:
-        return "max" if higher_is_better(self.metric_names[0]) else "min"
-
     def represent(self, batch: dict[str, Tensor]) -> Tensor:
         """(B, H) sentence representation: the cached features, or the encoder's masked mean."""
         if self.encoder is None:
             return batch["features"].float()
         h = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-        m = batch["attention_mask"].unsqueeze(-1).to(h.dtype)  # (B, T, 1)
-        return (h * m).sum(1) / m.sum(1).clamp_min(1.0)
+        return masked_mean(h, batch["attention_mask"])
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:
         """Logits (B, C)."""

@@ -67,6 +67,19 @@ def unlabelled_weights(score: torch.Tensor, keep: torch.Tensor, scheme: str = "s
     raise ValueError(f"unlabelled_weighting must be 'softmax' or 'linear', got {scheme!r}")
 
 
+def soft_matching(dm: Any, matcher: str = "learned", hidden: int = 100, vectors: str = "minilm",
+                  count_window: int = 7, count_value: float = 0.5) -> tuple[Any, Any]:
+    """The soft rules of a NExT data module (``dm.soft_rules``, after ``setup``) and a fresh string matcher:
+    ``learned`` (``LearnedMatcher`` over ``vectors`` word vectors of the soft corpus' vocabulary) or ``exact``."""
+    from nle.matching.neural import LearnedMatcher, word_vectors
+    from nle.matching.soft import ExactMatcher, SoftConfig, SoftRules
+
+    rules = SoftRules(dm.soft_rules.forms, SoftConfig(count_window, count_value))
+    if matcher == "exact":
+        return rules, ExactMatcher()
+    return rules, LearnedMatcher(word_vectors(dm.soft_corpus.vocab.words, vectors), hidden=hidden)
+
+
 class NExTClassifier(RelationClassifier):
     """The relation classifier trained with NExT's objective or a baseline's (see the module docstring)."""
 
@@ -100,21 +113,15 @@ class NExTClassifier(RelationClassifier):
         if getattr(dm, "soft_corpus", None) is None:
             raise ValueError("method 'next' needs rules and an unlabelled pool: "
                              "set data.init_args.train_subset: explained+unlabelled")
-        from nle.matching.neural import LearnedMatcher, word_vectors
-        from nle.matching.soft import ExactMatcher, SoftConfig, SoftRules
-
-        rules = SoftRules(dm.soft_rules.forms, SoftConfig(hp.count_window, hp.count_value))
+        rules, matcher = soft_matching(dm, hp.matcher, hp.matcher_hidden, hp.matcher_vectors, hp.count_window,
+                                       hp.count_value)
         self._soft = (rules, dm.soft_corpus)
         self.register_buffer("rule_labels", dm.rule_labels(), persistent=False)
         pairs = sorted({(k, int(label)) for ks, label in zip(rules.rule_keywords, dm.rule_labels().tolist())
                         for k in ks})
         self.register_buffer("sim_keywords", torch.tensor([k for k, _ in pairs], dtype=torch.long), persistent=False)
         self.register_buffer("sim_labels", torch.tensor([y for _, y in pairs], dtype=torch.long), persistent=False)
-        if hp.matcher == "learned":
-            vectors = word_vectors(dm.soft_corpus.vocab.words, hp.matcher_vectors)
-            self.matcher = LearnedMatcher(vectors, hidden=hp.matcher_hidden).to(self.device)
-        else:
-            self.matcher = ExactMatcher()
+        self.matcher = matcher.to(self.device) if isinstance(matcher, torch.nn.Module) else matcher
         self.extra_results["rules"] = dict(dm.coverage)
 
     def on_fit_start(self) -> None:

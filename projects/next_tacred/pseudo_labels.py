@@ -32,7 +32,7 @@ import yaml
 from nle.atomic import write_text_atomic
 from nle.parsing.logical_form import render
 from projects.next_tacred.data import UNLABELLED, NextRelationData
-from projects.next_tacred.model import unlabelled_weights
+from projects.next_tacred.model import soft_matching, unlabelled_weights
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7)
 
@@ -133,9 +133,6 @@ def _checkpoint(run: Path, which: str) -> Path:
 def analyse_run(run: Path, matcher: str = "run", checkpoint: str = "best", passes: int = 5,
                 seed: int = 0) -> dict[str, Any]:
     """The report of the module docstring for one run folder, as a JSON-ready dict."""
-    from nle.matching.neural import LearnedMatcher, word_vectors
-    from nle.matching.soft import ExactMatcher, SoftConfig, SoftRules
-
     cfg, hp = _load_run(run)
     data_args = dict(cfg["data"]["init_args"])
     data_args["encoder"] = hp.get("encoder", data_args.get("encoder", "minilm"))
@@ -143,17 +140,14 @@ def analyse_run(run: Path, matcher: str = "run", checkpoint: str = "best", passe
     dm.setup("fit")
     if getattr(dm, "soft_corpus", None) is None:
         raise ValueError(f"{run}: the run has no unlabelled pool (train_subset must be explained+unlabelled)")
-    rules = SoftRules(dm.soft_rules.forms, SoftConfig(hp.get("count_window", 7), hp.get("count_value", 0.5)))
-    corpus = dm.soft_corpus
     kind = matcher if matcher != "run" else hp.get("matcher", "learned")
-    if kind == "exact":
-        m: Any = ExactMatcher()
-        ckpt = None
-    else:
+    rules, m = soft_matching(dm, kind, hp.get("matcher_hidden", 100), hp.get("matcher_vectors", "minilm"),
+                             hp.get("count_window", 7), hp.get("count_value", 0.5))
+    corpus = dm.soft_corpus
+    ckpt = None
+    if kind != "exact":
         ckpt = _checkpoint(run, checkpoint)
         state = torch.load(ckpt, map_location="cpu", weights_only=True)["state_dict"]
-        m = LearnedMatcher(word_vectors(corpus.vocab.words, hp.get("matcher_vectors", "minilm")),
-                           hidden=hp.get("matcher_hidden", 100))
         m.load_state_dict({k[len("matcher."):]: v for k, v in state.items() if k.startswith("matcher.")})
         m.eval()
     rows = [i for i, x in enumerate(corpus.ids) if dm.kind.get(x) == UNLABELLED]

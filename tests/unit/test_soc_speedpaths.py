@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 
 from nle.attribution import ContextSampler, LSTMLanguageModel, as_classifier, encode_words
-from nle.attribution.occlusion import scores
-from nle.attribution.soc import chunk_bounds, distinct_rows, soc, soc_uniforms, unique_scores
+from nle.attribution.occlusion import chunk_bounds, scores
+from nle.attribution.soc import distinct_rows, soc, soc_uniforms, unique_scores
 from nle.attribution.words import word_spans
 from nle.training.encoder import TINY_OVERRIDES, load_tokenizer
 from nle.training.module import NLEModule
