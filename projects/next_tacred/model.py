@@ -21,6 +21,9 @@
   score times cross-entropy). ``L_find`` /
   ``L_sim`` train the learned string matcher (``nle.matching.neural``). ``matcher: exact`` is "NExT without soft
   string matching" (exact keywords, soft counting and soft logic kept; no L_find / L_sim).
+  ``oracle_pseudo_labels`` (a diagnostic, never a method row): the soft term keeps its rule-score weights but
+  trains towards the hidden gold label of each unlabelled row, which bounds what better pseudo labels could give
+  under the same weighting.
 
 ``tune_other``: Other / no_relation is predicted where the entropy of the predicted distribution exceeds a
 threshold tuned on dev (maximising the first metric) each validation; the threshold is a buffer, so the
@@ -88,7 +91,8 @@ class NExTClassifier(RelationClassifier):
                  count_window: int = 7, count_value: float = 0.5, min_confidence: float = 0.0,
                  unlabelled_weighting: str = "softmax", weight_temperature: float = 10.0,
                  self_training_threshold: float = 0.9, warmup_epochs: int = 1, tune_other: bool = False,
-                 other_label: str = "Other", matcher_pretrain_steps: int = 300, **kwargs: Any):
+                 other_label: str = "Other", matcher_pretrain_steps: int = 300, oracle_pseudo_labels: bool = False,
+                 **kwargs: Any):
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         if unlabelled_weighting not in ("softmax", "linear"):
@@ -188,6 +192,10 @@ class NExTClassifier(RelationClassifier):
             keep = conf > hp.min_confidence
             conf = conf * keep
             pseudo = self.rule_labels[best]
+            if hp.oracle_pseudo_labels:  # diagnostic only: the same weights, the hidden gold as targets
+                if "hidden_gold" not in batch:
+                    raise ValueError("oracle_pseudo_labels needs the data module's hidden gold of the unlabelled pool")
+                pseudo = batch["hidden_gold"][unl]
             ce = F.cross_entropy(logits[unl], pseudo, reduction="none")
             weight = unlabelled_weights(conf, keep, hp.unlabelled_weighting, hp.weight_temperature)
             out = out + hp.gamma * (ce * weight).sum()

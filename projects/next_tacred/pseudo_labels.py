@@ -12,7 +12,8 @@ one from its checkpoint, or ``--matcher exact``) every rule is executed softly o
   *effective accuracy* is the weight-averaged accuracy and the *mass* the summed weight per batch -- what the
   γ-term actually pushes towards;
 * **per class / per rule**: the share of that mass each pseudo label (and each rule) receives, its accuracy,
-  and the class's share of gold in S_u: a rule whose keyword soft-matches everywhere shows up here.
+  the share of the mass that lands on sentences whose gold is that class (Other included: rules never label
+  Other), and the class's share of gold in S_u: a rule whose keyword soft-matches everywhere shows up here.
 
 Writes ``pseudo_labels.json`` and ``pseudo_labels.md`` (atomically) to ``--out`` (default: ``<run>/analysis``).
 """
@@ -89,9 +90,11 @@ def mass_report(pool: PoolScores, weights: torch.Tensor, names: Sequence[str], b
     c = len(names)
     mass = torch.zeros(c).index_add_(0, pool.pseudo, w)
     right = torch.zeros(c).index_add_(0, pool.pseudo, w * hit)
+    on_gold = torch.zeros(c).index_add_(0, pool.gold, w)
     gold_share = torch.bincount(pool.gold, minlength=c).float() / pool.gold.numel()
     rows = [{"label": names[k], "mass_share": float(mass[k]) / total if total else 0.0,
              "accuracy": float(right[k] / mass[k]) if mass[k] > 0 else float("nan"),
+             "gold_mass_share": float(on_gold[k]) / total if total else 0.0,
              "gold_share": float(gold_share[k])} for k in range(c)]
     rows.sort(key=lambda r: -r["mass_share"])
     return summary, rows
@@ -179,10 +182,11 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += ["", f"Soft term as trained (`{w['scheme']}`, temperature {w['temperature']}, batches of "
               f"{w['batch_size']}, {w['passes']} seeded passes): effective accuracy "
               f"**{pct(report['effective_accuracy'])}%**, weight mass per batch {report['mass_per_batch']:.3f}.",
-              "", "| pseudo label | share of the term's mass (%) | accuracy (%) | gold share of the pool (%) |",
-              "|---|---:|---:|---:|"]
-    lines += [f"| {r['label']} | {pct(r['mass_share'])} | {pct(r['accuracy'])} | {pct(r['gold_share'])} |"
-              for r in report["classes"] if r["mass_share"] > 0 or r["gold_share"] > 0]
+              "", "| label | share of the term's mass as pseudo label (%) | its accuracy (%) "
+              "| share of the mass on sentences of this gold label (%) | gold share of the pool (%) |",
+              "|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['label']} | {pct(r['mass_share'])} | {pct(r['accuracy'])} | {pct(r['gold_mass_share'])} "
+              f"| {pct(r['gold_share'])} |" for r in report["classes"] if r["mass_share"] > 0 or r["gold_share"] > 0]
     lines += ["", "| rule | label | share of mass (%) | accuracy (%) | form |", "|---:|---|---:|---:|---|"]
     lines += [f"| {r['rule']} | {r['label']} | {pct(r['mass_share'])} | {pct(r['accuracy'])} | `{r['form']}` |"
               for r in report["rules"]]

@@ -1,27 +1,69 @@
-"""End to end: ``python -m projects.inffeed.tuning.train`` on the built-in sample, and (slow) on TweetEval hate."""
+"""End to end: ``python -m projects.inffeed.tuning.train`` (NLECLI) on the built-in sample for each method, an
+interrupted run resumed from its last checkpoint, and (slow) TweetEval hate."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+import torch
 
 from nle.results import load_results
+from nle.training.callbacks import SimulatedInterruption
+from projects.inffeed.tuning.module import InfluenceTuning
 from projects.inffeed.tuning.tables import main as tables_main
 from projects.inffeed.tuning.train import CONFIG_DIR, main
 
+METHOD_CONFIGS = {"plain": "sample.yaml", "adversarial": "sample_adversarial.yaml", "influence": "sample_influence.yaml"}
+# What the hand-written loop this entry point replaced (loop.py) recorded for these settings and seed 0.
+OLD_LOOP = {"plain": {"clean": 0.47990, "anti": 0.26471, "flip_rate": 0.7475},
+            "adversarial": {"clean": 0.67102, "anti": 0.65722, "flip_rate": 0.0275},
+            "influence": {"clean": 0.63045, "anti": 0.54169, "flip_rate": 0.3650}}
 
-def test_sample_run_writes_one_record_per_method(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    records = main(["--config", str(CONFIG_DIR / "sample.yaml"), "--run_root", str(tmp_path / "inffeed" / "tuning")])
-    assert [r.method for r in records] == ["plain", "adversarial", "influence"]
-    loaded = {r.method: r for r in load_results(tmp_path)}
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three sample configs, seed 0 (as ``nle.results.grid`` would run them)."""
+    runs = tmp_path_factory.mktemp("runs")
+    for config in METHOD_CONFIGS.values():
+        main(["--config", str(CONFIG_DIR / config), "--seed_everything", "0", "--run_root", str(runs)])
+    return runs
+
+
+def test_each_method_writes_a_record_tensorboard_logs_and_a_checkpoint(sample_runs: Path) -> None:
+    for method in METHOD_CONFIGS:
+        run = sample_runs / "inffeed" / f"tuning_sample_{method}" / "seed=0"
+        assert list((run / "tb").glob("events.out.tfevents.*")), method
+        state = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+        assert state["hyper_parameters"]["method"] == method and "net.embeddings.weight" in state["state_dict"]
+        rec = read_json(run / "results.json")
+        assert (rec["project"], rec["experiment"], rec["method"], rec["seed"]) == (
+            "inffeed", f"tuning_sample_{method}", method, 0)
+        assert rec["extra"]["task_updates"] == 190  # 10 epochs x ceil(600 / 32)
+        # every 5 task updates, 5 influence updates, not in the last 2.5: after updates 5, 10, ..., 185
+        assert rec["extra"]["influence_updates"] == (185 if method == "influence" else 0)
+        assert rec["extra"]["best_checkpoint"].endswith(f"best-epoch=9-step={190 + rec['extra']['influence_updates']}.ckpt")
+
+
+def test_sample_methods_rely_on_the_token_as_expected(sample_runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loaded = {r.method: r for r in load_results(sample_runs)}
     assert set(loaded) == {"plain", "adversarial", "influence"}
     for rec in loaded.values():
-        assert rec.project == "inffeed" and rec.experiment == "tuning_sample" and rec.seed == 0
         assert set(rec.metrics) == {"correlated", "anti", "clean", "reliance", "train"}
+        assert set(rec.metrics["reliance"]) == {"flip_rate", "prob_shift", "flip_rate_remove", "influence_gap"}
         assert rec.extra["token_stats"]["train"]["with_token_pos"] == 270  # 90% of 300 positives
         assert rec.extra["token_stats"]["clean"]["with_token_pos"] == 0
+        assert rec.metric("train", "final_task_loss") > 0
+        old = OLD_LOOP[rec.method]  # same objective, schedule, initialisation and batch orders as the old loop
+        assert rec.metric("clean", "macro_f1") == pytest.approx(old["clean"], abs=0.01)
+        assert rec.metric("anti", "macro_f1") == pytest.approx(old["anti"], abs=0.01)
+        assert rec.metric("reliance", "flip_rate") == pytest.approx(old["flip_rate"], abs=0.01)
     plain = loaded["plain"].metrics
     # The shortcut is learned: the anti-correlated split is far below the correlated one, adding the token flips.
     assert plain["correlated"]["macro_f1"] > 0.75 and plain["anti"]["macro_f1"] < 0.45
@@ -29,26 +71,49 @@ def test_sample_run_writes_one_record_per_method(tmp_path: Path, capsys: pytest.
     # Both de-confounding methods rely less on the token than plain fine-tuning.
     assert loaded["influence"].metric("reliance", "flip_rate") < plain["reliance"]["flip_rate"] - 0.1
     assert loaded["adversarial"].metric("reliance", "flip_rate") < plain["reliance"]["flip_rate"] - 0.1
-    assert loaded["influence"].extra["influence_updates"] > 0
+    # Influence tuning does what its objective says: the same-token vs other-token influence gap nearly vanishes.
+    assert plain["reliance"]["influence_gap"] > 0.1
+    assert abs(loaded["influence"].metric("reliance", "influence_gap")) < 0.25 * plain["reliance"]["influence_gap"]
     capsys.readouterr()
-    assert tables_main(["--runs", str(tmp_path), "--format", "md"]) == 0
+    assert tables_main(["--runs", str(sample_runs), "--format", "md"]) == 0
     table = capsys.readouterr().out
     assert "Built-in synthetic sample" in table and "(n=1)" in table
 
 
-def test_same_seed_same_numbers(tmp_path: Path) -> None:
-    args = ["--method", "influence", "--set", "train.epochs=2"]
-    a = main([*args, "--run_root", str(tmp_path / "a")])[0]
-    b = main([*args, "--run_root", str(tmp_path / "b")])[0]
-    assert a.metrics == b.metrics and a.config_hash == b.config_hash
+def test_interrupted_run_resumes_to_the_same_metrics(sample_runs: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    straight = read_json(sample_runs / "inffeed" / "tuning_sample_influence" / "seed=0" / "results.json")
+    args = ["--config", str(CONFIG_DIR / "sample_influence.yaml"), "--seed_everything", "0",
+            "--run_root", str(tmp_path)]
+    with pytest.raises(SimulatedInterruption):
+        main([*args, "--trainer.callbacks+=nle.training.callbacks.InterruptAt", "--trainer.callbacks.epoch=4"])
+    run = tmp_path / "inffeed" / "tuning_sample_influence" / "seed=0"
+    assert (run / "checkpoints" / "last.ckpt").exists() and not (run / "results.json").exists()
+    batches = []
+    step = InfluenceTuning.training_step
+    monkeypatch.setattr(InfluenceTuning, "training_step", lambda self, b, i: batches.append(i) or step(self, b, i))
+    resumed = main([*args, "--ckpt_path", "last"])
+    assert len(batches) == 6 * 19  # only epochs 4..9 are trained again
+    assert resumed is not None and resumed.extra["resumed_from"] == "last"
+    for key in ("global_step", "task_updates", "influence_updates", "influence_gap_log"):
+        assert resumed.extra[key] == straight["extra"][key], key
+    for split, values in straight["metrics"].items():
+        for name, value in values.items():
+            assert resumed.metrics[split][name] == pytest.approx(value, abs=1e-9), (split, name)
+
+
+def test_the_record_names_the_trained_method(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="set only model.init_args.method"):
+        main(["--method", "influence", "--trainer.max_epochs", "1", "--run_root", str(tmp_path)])
 
 
 @pytest.mark.slow
 def test_tweeteval_hate_small(tmp_path: Path) -> None:
     if not os.environ.get("NLE_DATA_DIR"):
         pytest.skip("NLE_DATA_DIR is not set: needs $NLE_DATA_DIR/tweeteval/datasets/hate")
-    rec = main(["--config", str(CONFIG_DIR / "hate.yaml"), "--seed", "0", "--method", "plain",
-                "--set", "data.train_limit=2000", "--set", "train.epochs=2", "--run_root", str(tmp_path)])[0]
+    rec = main(["--config", str(CONFIG_DIR / "hate.yaml"), "--seed_everything", "0", "--data.init_args.train_limit",
+                "2000", "--trainer.max_epochs", "2", "--run_root", str(tmp_path)])
+    assert rec is not None and rec.method == "plain" and rec.experiment == "tuning_hate_plain"
     stats = rec.extra["token_stats"]["train"]
     assert stats["n"] == 2000 and stats["with_token_pos"] == int(0.9 * stats["n_pos"] + 0.5)
     assert rec.extra["token_stats"]["anti"]["rate_neg"] == pytest.approx(0.9, abs=1e-3)

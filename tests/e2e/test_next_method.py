@@ -53,6 +53,15 @@ def test_exact_matcher_and_self_training_run(run_root: Path) -> None:
     assert "train/pseudo_kept" in _columns(run_root / "next_tacred" / "self" / "seed=1")
 
 
+def test_oracle_pseudo_labels_train_towards_the_hidden_gold(run_root: Path) -> None:
+    main(["--config", SMOKE, *NEXT, "--model.init_args.oracle_pseudo_labels",
+          "true", "--run_root", str(run_root), "--experiment", "oracle"])
+    with open(run_root / "next_tacred" / "oracle" / "seed=1" / "metrics.csv") as f:
+        accuracy = [float(r["train/pseudo_label_accuracy"]) for r in csv.DictReader(f)
+                    if r.get("train/pseudo_label_accuracy")]
+    assert accuracy and all(a == pytest.approx(1.0) for a in accuracy)
+
+
 def test_next_without_unlabelled_pool_is_refused(run_root: Path) -> None:
     with pytest.raises(ValueError, match="explained\\+unlabelled"):
         main(["--config", SMOKE, "--model.init_args.method", "next", "--run_root", str(run_root)])

@@ -1,5 +1,6 @@
 """Influence tuning (projects.inffeed.tuning): the spurious-token builder's exact statistics, the differentiable
-influence loss (finite differences, agreement with the nle.influence core), group sampling, config parsing."""
+influence loss (finite differences, agreement with the nle.influence core), group sampling, the data module, the
+influence-update schedule of the LightningModule, and the checked-in configs (NLECLI parsing, grid names)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import random
 from pathlib import Path
 
 import pytest
+import pytorch_lightning as pl
 import torch
+import yaml
 
-from nle.data.errors import DataFormatError
 from nle.influence import ClassificationTask, ParamSpace, per_example_grads, select_parameters
-from projects.inffeed.tuning.config import Method, RunConfig, load_config
+from nle.results.grid import experiment_name, plan_grid
+from nle.training.cli import NLECLI
+from projects.inffeed.tuning.config import DataConfig, InfluenceConfig
+from projects.inffeed.tuning.data import build_data
+from projects.inffeed.tuning.datamodule import SpuriousDataModule
 from projects.inffeed.tuning.influence_loss import (
     Groups,
     influence_gap,
@@ -22,6 +28,7 @@ from projects.inffeed.tuning.influence_loss import (
     sample_groups,
 )
 from projects.inffeed.tuning.model import BagClassifier, Vocab, reverse_gradient
+from projects.inffeed.tuning.module import InfluenceTuning
 from projects.inffeed.tuning.spurious import (
     TokenRates,
     build_split,
@@ -31,7 +38,8 @@ from projects.inffeed.tuning.spurious import (
     without_token,
 )
 
-CONFIGS = sorted((Path(__file__).resolve().parents[2] / "projects/inffeed/tuning/configs").glob("*.yaml"))
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "projects/inffeed/tuning/configs"
+CONFIGS = sorted(CONFIG_DIR.glob("*.yaml"))
 
 
 def corpus(n_pos: int, n_neg: int) -> tuple[list[str], list[int]]:
@@ -180,21 +188,105 @@ def test_gradient_reversal_and_vocab() -> None:
     assert vocab.batch(["a zz", "c"])["input_ids"].tolist() == [[2, 1], [4, 0]]
 
 
-def test_config_defaults_overrides_and_errors(tmp_path: Path) -> None:
-    assert load_config() == RunConfig()
-    cfg = load_config([], ["train.epochs=3", "methods=[plain]", "data.train_rates.positive=0.8"])
-    assert cfg.train.epochs == 3 and cfg.methods == (Method.PLAIN,) and cfg.data.train_rates == TokenRates(0.8, 0.1)
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("train:\n  epoch: 3\n")
-    with pytest.raises(DataFormatError, match=r"bad.yaml.*'train.epoch'"):
-        load_config([bad])
-    with pytest.raises(DataFormatError, match="methods"):
-        load_config([], ["methods=[sgd]"])
-    with pytest.raises(DataFormatError, match="positive must lie in"):
-        load_config([], ["data.train_rates.positive=1.5"])
+# ---- the data module and the schedule of the LightningModule ----------------------------------------
+
+def test_data_module_defaults_batches_and_orders() -> None:
+    dm = SpuriousDataModule(sample_train=40, sample_eval=20, batch_size=16)
+    assert dm.config == DataConfig(sample_train=40, sample_eval=20)  # the module's defaults are DataConfig's
+    assert dm.data == build_data(dm.config) and dm.num_labels == 2 and dm.labels == ["not hate", "hate"]
+    assert dm.vocab_size == len(Vocab.build(dm.data.train.texts, min_count=2)) and not dm.has_split("test")
+    torch.manual_seed(5)
+    batches = list(dm.train_dataloader())
+    assert [len(b["labels"]) for b in batches] == [16, 16, 8]
+    order = torch.cat([b["labels"] for b in batches])
+    torch.manual_seed(5)
+    assert order.tolist() == [dm.data.train.labels[i] for i in torch.randperm(40).tolist()]  # a global randperm
+    first = batches[0]
+    assert set(first) == {"input_ids", "attention_mask", "labels", "confound", "access"}
+    assert first["input_ids"].shape == first["attention_mask"].shape == (16, dm.train_tensors["input_ids"].shape[1])
+
+
+@pytest.mark.parametrize(("method", "every", "steps", "want"), [
+    # 2 epochs x 3 batches = 6 task updates; rounds after updates 2 and 4 (6 - 6 = 0 is not > every / 2 = 1)
+    ("influence", 2, 3, 6),
+    # every 4: a round after update 4 only (6 - 4 = 2 > 2 is false): none
+    ("influence", 4, 1, 0),
+    # every 1: rounds after updates 1..5 (6 - 5 = 1 > 0.5), not after 6
+    ("influence", 1, 2, 10),
+    ("plain", 2, 3, 0),
+    ("adversarial", 2, 3, 0),
+])
+def test_influence_updates_follow_the_schedule(method: str, every: int, steps: int, want: int) -> None:
+    pl.seed_everything(0)
+    dm = SpuriousDataModule(sample_train=40, sample_eval=20, batch_size=16)
+    module = InfluenceTuning(method=method, embedding_dim=8, hidden=8, vocab_size=dm.vocab_size,
+                             influence=InfluenceConfig(every=every, steps=steps, probes=2, k=2, eval_probes=4))
+    before = {k: v.clone() for k, v in module.adversary.state_dict().items()}
+    trainer = pl.Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, num_sanity_val_steps=0, accelerator="cpu")
+    trainer.fit(module, datamodule=dm)
+    assert module.extra_results["task_updates"] == 6 and module.extra_results["influence_updates"] == want
+    assert trainer.global_step == 6 + want  # Lightning counts the steps of both optimizers
+    assert set(module.split_metrics) == {"correlated", "anti", "clean", "reliance", "train"}
+    assert math.isfinite(module.split_metrics["reliance"]["influence_gap"])
+    moved = any(not torch.equal(v, module.adversary.state_dict()[k]) for k, v in before.items())
+    assert moved == (method == "adversarial")  # only the adversarial method trains the adversary
+
+
+def test_unknown_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="method must be one of"):
+        InfluenceTuning(method="sgd", vocab_size=5)
+
+
+# ---- the checked-in configs: NLECLI parses them, the grid names their runs ------------------------------
+
+def parse(*args: str) -> NLECLI:
+    return NLECLI(InfluenceTuning, SpuriousDataModule, project="inffeed", args=list(args), parse_only=True,
+                  default_config_files=[CONFIG_DIR / "sample.yaml"])
+
+
+def test_overrides_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = parse("--model.init_args.influence.lr", "0.03", "--data.init_args.train_rates.positive", "0.8",
+                "--trainer.max_epochs", "3").config
+    assert cfg.model.init_args.influence.lr == 0.03 and cfg.model.init_args.influence.every == 5
+    assert (cfg.data.init_args.train_rates.positive, cfg.data.init_args.train_rates.negative) == (0.8, 0.1)
+    assert cfg.trainer.max_epochs == 3 and cfg.model.init_args.method == "plain"
+    for bad, where in [(["--model.init_args.method", "sgd"], "method"),
+                       (["--model.init_args.influence.epoch", "3"], "'epoch' is not accepted")]:
+        with pytest.raises(SystemExit):
+            parse(*bad)
+        assert where in capsys.readouterr().err
+    with pytest.raises(ValueError, match="positive must lie in"):  # checked when the data module is built
+        NLECLI(InfluenceTuning, SpuriousDataModule, project="inffeed", default_config_files=[CONFIG_DIR / "sample.yaml"],
+               args=["--data.init_args.train_rates.positive", "1.5"])
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_checked_in_configs_parse(path: Path) -> None:
     assert path.read_text().startswith("#"), "every config starts with a comment naming what it produces"
-    assert load_config([path]).experiment == path.stem
+    cli = parse("--config", str(path))
+    method = cli.config.model.init_args.method
+    assert cli.experiment == experiment_name(path) and cli.experiment.startswith("tuning_")
+    assert cli.experiment.endswith(method) or cli.experiment == "tuning_hate_strong" and method == "influence"
+
+
+def test_hate_configs_differ_only_in_method_and_schedule() -> None:
+    base = parse("--config", str(CONFIG_DIR / "hate.yaml")).resolved_config()
+    for name, method, influence in [("hate_adversarial", "adversarial", None), ("hate_influence", "influence", None),
+                                    ("hate_strong", "influence", {"every": 5, "steps": 5, "lr": 0.02})]:
+        cfg = parse("--config", str(CONFIG_DIR / f"{name}.yaml")).resolved_config()
+        assert cfg["model"]["init_args"].pop("method") == method and cfg.pop("experiment") == f"tuning_{name}"
+        want = yaml.safe_load(yaml.safe_dump(base))
+        want["model"]["init_args"].pop("method"), want.pop("experiment")
+        want["model"]["init_args"]["influence"].update(influence or {})
+        assert {k: v for k, v in cfg.items() if k != "config"} == {k: v for k, v in want.items() if k != "config"}
+
+
+def test_grid_runs_land_where_the_cli_writes(tmp_path: Path) -> None:
+    names = ["hate", "hate_adversarial", "hate_influence", "hate_strong"]
+    plan = plan_grid("inffeed", [str(CONFIG_DIR / f"{n}.yaml") for n in names], [0, 2], tmp_path,
+                     module_template="projects.{project}.tuning.train", python="py")
+    assert len(plan) == 8 and plan[0].command[:3] == ("py", "-m", "projects.inffeed.tuning.train")
+    for run in plan:
+        cli = parse("--config", run.config, "--seed_everything", str(run.seed), "--run_root", str(tmp_path))
+        assert cli.run_dir == run.run_dir

@@ -44,6 +44,9 @@ def test_one_batch_softmax_mass_and_effective_accuracy_by_hand() -> None:
     by = {c["label"]: c for c in classes}
     assert by["c"]["mass_share"] == 0.0 and math.isnan(by["c"]["accuracy"]) and by["c"]["gold_share"] == 0.25
     assert by["a"]["mass_share"] + by["b"]["mass_share"] == pytest.approx(1.0)
+    p = torch.softmax(10 * s, 0)  # gold [a, a, c, b]: the mass by the gold label of the weighted sentences
+    assert by["a"]["gold_mass_share"] == pytest.approx(float(p[0] + p[1]))
+    assert by["c"]["gold_mass_share"] == pytest.approx(float(p[2])) and by["c"]["gold_mass_share"] > 0
 
 
 def test_linear_mass_is_the_mean_score_and_rules_are_ranked_by_mass() -> None:

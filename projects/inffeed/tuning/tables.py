@@ -1,7 +1,7 @@
 """``python -m projects.inffeed.tuning.tables [--runs DIR] [--out DIR] [--format md|latex|both]``.
 
 Renders the tables of ``tables.yaml`` from the ``results.json`` records under ``<runs>/inffeed`` (the training
-entry point writes them to ``runs/inffeed/tuning/...``).
+entry point writes them to ``runs/inffeed/tuning_<data>_<method>/seed=<s>/``).
 """
 
 from __future__ import annotations
