@@ -195,21 +195,43 @@ class NLEModule(SelectsByFirstMetric, pl.LightningModule):
 
     # ---- exact resumption --------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        np_state = np.random.get_state()
-        checkpoint["nle_rng"] = {
-            "torch": torch.get_rng_state(),
-            "python": [int(x) for x in random.getstate()[1]],
-            "numpy": torch.from_numpy(np_state[1].astype(np.int64)),
-            "numpy_pos": int(np_state[2]),
-        }
+        save_rng_states(checkpoint)
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        state = checkpoint.get("nle_rng")
-        if state is None:
-            return
-        torch.set_rng_state(state["torch"])
-        random.setstate((3, tuple(state["python"]), None))
-        np.random.set_state(("MT19937", state["numpy"].numpy().astype(np.uint32), state["numpy_pos"], 0, 0.0))
+        restore_rng_states(checkpoint)
+
+
+def python_rng_state(rng: Any = random) -> list[int]:
+    """The Mersenne-Twister state of ``rng`` (the ``random`` module or a ``random.Random``) as plain ints, which a
+    ``weights_only=True`` checkpoint can hold."""
+    return [int(x) for x in rng.getstate()[1]]
+
+
+def set_python_rng_state(state: list[int], rng: Any = random) -> None:
+    """Inverse of ``python_rng_state``."""
+    rng.setstate((3, tuple(state), None))
+
+
+def save_rng_states(checkpoint: dict[str, Any]) -> None:
+    """Store the global torch / python / numpy RNG states in ``checkpoint["nle_rng"]`` (tensors and ints only), so
+    a resumed run draws what the uninterrupted one would have drawn."""
+    np_state = np.random.get_state()
+    checkpoint["nle_rng"] = {
+        "torch": torch.get_rng_state(),
+        "python": python_rng_state(),
+        "numpy": torch.from_numpy(np_state[1].astype(np.int64)),
+        "numpy_pos": int(np_state[2]),
+    }
+
+
+def restore_rng_states(checkpoint: dict[str, Any]) -> None:
+    """Inverse of ``save_rng_states``; a checkpoint without them is left as is."""
+    state = checkpoint.get("nle_rng")
+    if state is None:
+        return
+    torch.set_rng_state(state["torch"])
+    set_python_rng_state(state["python"])
+    np.random.set_state(("MT19937", state["numpy"].numpy().astype(np.uint32), state["numpy_pos"], 0, 0.0))
 
 
 class PositionalForward(nn.Module):

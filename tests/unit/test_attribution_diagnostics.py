@@ -12,6 +12,7 @@ from nle.attribution import TextClassifier, encode_words
 from nle.attribution.agreement import token_auprc, token_f1
 from nle.attribution.faithfulness import aopc, erasure_scores, top_fraction_masks
 from nle.training.encoder import load_tokenizer
+from tests.helpers import tiny_classifier
 
 
 def additive_model() -> TextClassifier:
@@ -78,18 +79,14 @@ def test_real_rationales_through_attribute(data_dir: str, reader: str, path: str
     """Readers → word batch → attributions → agreement and erasure: shapes line up word for word on real posts."""
     import importlib
 
-    from nle.attribution import as_classifier, attribute
-    from nle.training.encoder import TINY_OVERRIDES
-    from nle.training.module import NLEModule
+    from nle.attribution import attribute
 
     module, name = reader.split(":")
     examples = [ex for ex in getattr(importlib.import_module(module), name)(path) if ex.rationale is not None
                 and any(r >= 0.5 for r in ex.rationale)][:n]
     assert len(examples) == n
     tok = load_tokenizer("minilm")
-    torch.manual_seed(0)
-    clf = as_classifier(NLEModule(pretrained=False, encoder_overrides=TINY_OVERRIDES, num_labels=2,
-                                  dropout=0.0).eval(), tok)
+    clf = tiny_classifier(tok, num_labels=2)
     batch = encode_words(tok, [ex.tokens for ex in examples], max_length=96)
     result = attribute(clf, batch, "input_x_gradient", target=1)
     covered = (batch["word_ids"].max(1).values + 1).tolist()  # words that survive truncation

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import torch
 
-from nle.attribution import ContextSampler, LSTMLanguageModel, as_classifier, encode_words
+from nle.attribution import ContextSampler, LSTMLanguageModel, encode_words
 from nle.attribution.occlusion import scores
 from nle.attribution.soc import unique_scores
-from nle.training.encoder import TINY_OVERRIDES, load_tokenizer
-from nle.training.module import NLEModule
+from nle.training.encoder import load_tokenizer
+from tests.helpers import tiny_classifier
 
 SENTENCES = [["you", "are", "unkindness", "itself", "today"], ["hello", "world"]]
 
@@ -34,9 +34,7 @@ def test_sample_k_equals_k_single_draws() -> None:
 
 def test_unique_scores_equals_scores_on_repeated_rows() -> None:
     tok = load_tokenizer("minilm")
-    torch.manual_seed(0)
-    clf = as_classifier(NLEModule(pretrained=False, encoder_overrides=TINY_OVERRIDES, num_labels=3,
-                                  dropout=0.0).eval(), tok)
+    clf = tiny_classifier(tok, num_labels=3)
     batch = encode_words(tok, SENTENCES)
     order = torch.tensor([0, 1, 0, 0, 1, 1])  # rows repeated; the last one with another target
     ids, att = batch["input_ids"][order], batch["attention_mask"][order]

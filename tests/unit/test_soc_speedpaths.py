@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import torch
 
-from nle.attribution import ContextSampler, LSTMLanguageModel, as_classifier, encode_words
+from nle.attribution import ContextSampler, LSTMLanguageModel, encode_words
 from nle.attribution.occlusion import chunk_bounds, scores
 from nle.attribution.soc import distinct_rows, soc, soc_uniforms, unique_scores
 from nle.attribution.words import word_spans
-from nle.training.encoder import TINY_OVERRIDES, load_tokenizer
-from nle.training.module import NLEModule
+from nle.training.encoder import load_tokenizer
+from tests.helpers import tiny_classifier
 
 SENTENCES = [["you", "are", "unkindness", "itself", "today"], ["hello", "world"], ["a", "b", "c", "d"]]
 
@@ -58,9 +58,7 @@ def test_lstm_truncated_context_equals_full_context_at_marked_positions() -> Non
 
 def test_unique_scores_and_budget_chunks_equal_plain_scores() -> None:
     tok = load_tokenizer("minilm")
-    torch.manual_seed(0)
-    clf = as_classifier(NLEModule(pretrained=False, encoder_overrides=TINY_OVERRIDES, num_labels=3,
-                                  dropout=0.0).eval(), tok)
+    clf = tiny_classifier(tok, num_labels=3)
     batch = encode_words(tok, SENTENCES)
     order = torch.tensor([2, 0, 1, 0, 2, 1, 1])
     ids, att, target = batch["input_ids"][order], batch["attention_mask"][order], torch.tensor([0, 1, 2, 1, 0, 2, 0])
@@ -73,9 +71,7 @@ def test_unique_scores_and_budget_chunks_equal_plain_scores() -> None:
 
 def test_soc_chunking_does_not_change_the_estimate() -> None:
     tok = load_tokenizer("minilm")
-    torch.manual_seed(0)
-    clf = as_classifier(NLEModule(pretrained=False, encoder_overrides=TINY_OVERRIDES, num_labels=3,
-                                  dropout=0.0).eval(), tok)
+    clf = tiny_classifier(tok, num_labels=3)
     batch = encode_words(tok, SENTENCES)
     lm = LSTMLanguageModel(len(tok), tok.mask_token_id, embedding_dim=8, hidden_size=8).eval()
     sampler = ContextSampler(lm, banned_ids=tuple(tok.all_special_ids))

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nle.training.module import NLEModule
+from nle.training.module import python_rng_state, restore_rng_states, save_rng_states, set_python_rng_state
 from projects.inffeed.tuning.config import METHODS, AdversaryConfig, InfluenceConfig, Method, to_dict
 from projects.inffeed.tuning.data import SpuriousData
 from projects.inffeed.tuning.evaluate import reliance, split_scores
@@ -209,15 +209,15 @@ class InfluenceTuning(pl.LightningModule):
 
     # ---- exact resumption ------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        NLEModule.on_save_checkpoint(self, checkpoint)  # the global torch / python / numpy RNG states
+        save_rng_states(checkpoint)  # the global torch / python / numpy RNG states
         log = self.train_log
-        checkpoint["tuning"] = {"probe_rng": [int(x) for x in self.rng.getstate()[1]], "task_loss": log["task_loss"],
+        checkpoint["tuning"] = {"probe_rng": python_rng_state(self.rng), "task_loss": log["task_loss"],
                                 "task_updates": log["task_updates"], "influence_gap": list(log["influence_gap"]),
                                 "seconds": dict(log["seconds"])}
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        NLEModule.on_load_checkpoint(self, checkpoint)
+        restore_rng_states(checkpoint)
         state = checkpoint["tuning"]
-        self.rng.setstate((3, tuple(state["probe_rng"]), None))
+        set_python_rng_state(state["probe_rng"], self.rng)
         self.train_log = {"task_loss": state["task_loss"], "task_updates": state["task_updates"],
                           "influence_gap": list(state["influence_gap"]), "seconds": dict(state["seconds"])}
