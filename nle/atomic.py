@@ -12,9 +12,10 @@ fsync of the folder where the OS allows it. On an error the temporary file is re
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -50,6 +51,14 @@ def _umask() -> int:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     with atomic_open(path, "w") as fh:
         fh.write(text)
+    return Path(path)
+
+
+def write_jsonl(path: str | os.PathLike[str], rows: Iterable[Any]) -> Path:
+    """One JSON value per line, atomically."""
+    with atomic_open(path, "w") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
     return Path(path)
 
 

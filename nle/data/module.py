@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytorch_lightning as pl
 import torch
@@ -21,6 +21,8 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from nle.training.encoder import DEFAULT_ENCODER, load_tokenizer
 from nle.types import Example
+
+T = TypeVar("T")
 
 SPLITS = ("train", "dev", "test")
 
@@ -39,6 +41,23 @@ class EncodedDataset(Dataset):
         return {**self.features[i], "index": i}
 
 
+def rank_and_world() -> tuple[int, int]:
+    """``(rank, world size)`` of this process under ``torch.distributed``; ``(0, 1)`` outside it."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def shard(items: list[T]) -> list[T]:
+    """This process's share of ``items``: under ``torch.distributed`` rank r of W takes ``items[r::W]`` after
+    padding ``items`` to a multiple of W by repeating its head (so every rank gets as many); all of it otherwise."""
+    rank, world = rank_and_world()
+    if world == 1:
+        return items
+    items = items + items[: (-len(items)) % world]
+    return items[rank::world]
+
+
 class ShardSampler(Sampler[int]):
     """Indices of this process's shard: a permutation seeded by ``(seed, epoch)`` (or the identity), split by rank.
 
@@ -55,26 +74,16 @@ class ShardSampler(Sampler[int]):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    @staticmethod
-    def _world() -> tuple[int, int]:
-        if torch.distributed.is_available() and torch.distributed.is_initialized():
-            return torch.distributed.get_rank(), torch.distributed.get_world_size()
-        return 0, 1
-
     def __iter__(self) -> Iterator[int]:
         if self.shuffle:
             g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
             order = torch.randperm(self.n, generator=g).tolist()
         else:
             order = list(range(self.n))
-        rank, world = self._world()
-        if world > 1:
-            order += order[: (-len(order)) % world]
-            order = order[rank::world]
-        return iter(order)
+        return iter(shard(order))
 
     def __len__(self) -> int:
-        return -(-self.n // self._world()[1])
+        return -(-self.n // rank_and_world()[1])
 
 
 class PairedBatchSampler(Sampler[list[int]]):
@@ -112,18 +121,14 @@ class PairedBatchSampler(Sampler[list[int]]):
                 stream += [self.labelled[i] for i in torch.randperm(len(self.labelled), generator=g).tolist()]
             batches.append(stream[: self.labelled_batch] + unl[start: start + self.unlabelled_batch])
             stream = stream[self.labelled_batch:]
-        rank, world = ShardSampler._world()
-        if world > 1:
-            batches += batches[: (-len(batches)) % world]
-            batches = batches[rank::world]
-        return batches
+        return shard(batches)
 
     def __iter__(self) -> Iterator[list[int]]:
         return iter(self._batches())
 
     def __len__(self) -> int:
         n_batches = -(-len(self.unlabelled) // self.unlabelled_batch)
-        return -(-n_batches // ShardSampler._world()[1])
+        return -(-n_batches // rank_and_world()[1])
 
 
 class PadCollator:

@@ -11,7 +11,6 @@ RNG states, so ``--ckpt_path last`` continues an interrupted run on the same ran
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nle.atomic import atomic_open
+from nle.atomic import write_jsonl
 from nle.metrics import compute_metrics, higher_is_better
 from nle.training.distributed import dedupe_by_index, gather_varlen
 from nle.training.encoder import DEFAULT_ENCODER, load_encoder
@@ -179,12 +178,10 @@ class NLEModule(SelectsByFirstMetric, pl.LightningModule):
         """``<prediction_dir>/<split>.jsonl``: one row per example with id, gold, prediction and label scores."""
         assert self.prediction_dir is not None
         ids = self.trainer.datamodule.example_ids(split) if self.trainer.datamodule is not None else None
-        path = self.prediction_dir / f"{split}.jsonl"
-        with atomic_open(path, "w") as f:
-            for row, (i, g, p) in enumerate(zip(index, gold, pred)):
-                scores = {lab: round(float(s), 6) for lab, s in zip(self.labels, probs[row].tolist())}
-                f.write(json.dumps({"id": ids[i] if ids else i, "gold": g, "pred": p, "scores": scores}) + "\n")
-        return path
+        rows = ({"id": ids[i] if ids else i, "gold": g, "pred": p,
+                 "scores": {lab: round(float(s), 6) for lab, s in zip(self.labels, probs[row].tolist())}}
+                for row, (i, g, p) in enumerate(zip(index, gold, pred)))
+        return write_jsonl(self.prediction_dir / f"{split}.jsonl", rows)
 
     # ---- optimisation ------------------------------------------------------------------------
     def configure_optimizers(self) -> Any:

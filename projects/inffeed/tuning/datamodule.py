@@ -24,6 +24,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from nle.data.module import rank_and_world, shard
 from projects.inffeed.tuning.config import DataConfig
 from projects.inffeed.tuning.data import SpuriousData, build_data
 from projects.inffeed.tuning.model import Vocab
@@ -52,16 +53,24 @@ class _Rows(Dataset):
 
 
 class Reshuffle(Sampler[int]):
-    """Row order of one epoch: ``torch.randperm(n)`` from the global generator (drawn when the epoch starts)."""
+    """Row order of one epoch: ``torch.randperm(n)`` from the global generator (drawn when the epoch starts).
+
+    Under ``torch.distributed`` every rank draws the same permutation (the ranks' generators are seeded alike and
+    consumed alike) and rank r of W takes ``order[r::W]`` after padding ``order`` to a multiple of W by repeating
+    its head, as ``nle.data.module.ShardSampler`` does: W processes with batch b then see, step for step, the rows
+    one process with batch W·b sees. (Lightning's DDP strategy re-seeds the global generator when it sets up the
+    process group, after the model is built, so a DDP run's orders are those of ``--trainer.strategy ddp`` with
+    one device, not those of the default single-device strategy.)
+    """
 
     def __init__(self, n: int):
         self.n = n
 
     def __len__(self) -> int:
-        return self.n
+        return -(-self.n // rank_and_world()[1])
 
     def __iter__(self) -> Iterator[int]:
-        return iter(torch.randperm(self.n).tolist())
+        return iter(shard(torch.randperm(self.n).tolist()))
 
 
 class SpuriousDataModule(pl.LightningDataModule):

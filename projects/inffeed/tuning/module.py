@@ -12,7 +12,9 @@ Every method takes the same task updates (Adam on mean cross-entropy over shuffl
 The adversary is built for every method (trained only by ``adversarial``), so the three methods start from the same
 weights and see the same batch orders for a seed. Validation scores the whole evaluation splits (``evaluate.py``)
 and the influence gap over ``influence.eval_probes`` probes; no checkpoint is selected on them (the last one is
-evaluated). Checkpoints carry the RNG states, the probe sampler's state and the training log, so ``--ckpt_path last``
+evaluated); the last validation writes ``predictions/<split>.jsonl``. Under DDP the task batches are sharded across
+ranks (``datamodule.Reshuffle``) and every rank runs the same influence rounds under ``no_sync`` (same probes, same
+weights). Checkpoints carry the RNG states, the probe sampler's state and the training log, so ``--ckpt_path last``
 continues an interrupted run to the same metrics; they hold only tensors and plain values (``weights_only=True``).
 
 Example (what ``python -m projects.inffeed.tuning.train`` builds from ``configs/sample.yaml``)::
@@ -25,19 +27,23 @@ Example (what ``python -m projects.inffeed.tuning.train`` builds from ``configs/
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel
 
+from nle.atomic import write_jsonl
 from nle.training.module import python_rng_state, restore_rng_states, save_rng_states, set_python_rng_state
 from projects.inffeed.tuning.config import METHODS, AdversaryConfig, InfluenceConfig, Method, to_dict
 from projects.inffeed.tuning.data import SpuriousData
-from projects.inffeed.tuning.evaluate import reliance, split_scores
+from projects.inffeed.tuning.evaluate import predict, prediction_rows, reliance, split_scores
 from projects.inffeed.tuning.influence_loss import influence_tuning_loss, parameter_names, sample_groups
 from projects.inffeed.tuning.model import Adversary, BagClassifier
 from projects.inffeed.tuning.spurious import token_stats
@@ -103,6 +109,7 @@ class InfluenceTuning(pl.LightningModule):
         self.net = BagClassifier(vocab_size, embedding_dim, hidden, num_labels)
         a = self.adversary_config
         self.adversary = Adversary(hidden, a.width, a.scale)
+        self.adversary.requires_grad_(method == "adversarial")  # DDP: every parameter that needs a gradient gets one
         self.influence_names = parameter_names(self.net, list(self.influence_config.params))
         self.rng = random.Random(self.seed)  # probes and groups of the influence updates
         self.train_log: dict[str, Any] = {"task_loss": float("nan"), "task_updates": 0, "influence_gap": [],
@@ -113,15 +120,11 @@ class InfluenceTuning(pl.LightningModule):
     # ---- what NLECLI asks: no checkpoint selection, the last one is evaluated -------------------
     monitor: str | None = None
     monitor_mode: str = "min"
+    prediction_dir: Path | None = None  # set by ``run_experiment`` before the final evaluation
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:
         """Logits (B, C)."""
         return self.net(batch)
-
-    def setup(self, stage: str) -> None:
-        if self.trainer.world_size > 1:
-            raise ValueError(f"influence tuning runs on one device (trainer.devices=1), got world size "
-                             f"{self.trainer.world_size}: the training loader is not sharded across processes")
 
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         trained = [*self.net.parameters(), *(self.adversary.parameters() if self.method == "adversarial" else [])]
@@ -137,10 +140,11 @@ class InfluenceTuning(pl.LightningModule):
         h = self.net.encode(batch)  # (B, H)
         task_loss = F.cross_entropy(self.net.head(h).float(), batch["labels"])
         loss = task_loss
-        if self.method == "adversarial" and bool(batch["access"].any()):
-            known = batch["access"]
-            adv = F.cross_entropy(self.adversary(h[known]).float(), batch["confound"][known])
-            self.log("train/adversary_loss", adv, batch_size=int(known.sum()))
+        if self.method == "adversarial":  # mean over the rows whose token status is known (0 if none: under DDP
+            known = batch["access"].float()  # every rank must still use the adversary's parameters)
+            ce = F.cross_entropy(self.adversary(h).float(), batch["confound"], reduction="none")
+            adv = (ce * known).sum() / known.sum().clamp_min(1.0)
+            self.log("train/adversary_loss", adv, batch_size=max(1, int(known.sum())))
             loss = loss + self.adversary_config.weight * adv
         task_opt.zero_grad()
         self.manual_backward(loss)
@@ -161,7 +165,11 @@ class InfluenceTuning(pl.LightningModule):
         t0 = time.perf_counter()
         cfg, data = self.influence_config, self.trainer.datamodule.data
         inputs = self._train_inputs()
-        with torch.autocast(self.device.type, enabled=False):
+        # Under DDP every rank draws the same probes (same seed) from the same whole training split with the same
+        # weights, so the round is computed identically on each and its gradients need no all-reduce.
+        wrapped = self.trainer.strategy.model
+        replicated = wrapped.no_sync() if isinstance(wrapped, DistributedDataParallel) else contextlib.nullcontext()
+        with replicated, torch.autocast(self.device.type, enabled=False):
             for _ in range(cfg.steps):
                 groups = sample_groups(data.train.labels, data.train.has_token, probes=cfg.probes, k=cfg.k,
                                        rng=self.rng, eligible=data.access)
@@ -186,19 +194,24 @@ class InfluenceTuning(pl.LightningModule):
         dm = self.trainer.datamodule
         data, vocab, max_len = dm.data, dm.vocab, dm.config.max_len
         scored = _OnDevice(self.net, self.device)
+        probs = {name: predict(scored, vocab, split.texts, max_len=max_len) for name, split in data.eval_splits().items()}
         metrics: dict[str, dict[str, float]] = {
-            name: split_scores(scored, vocab, split, max_len) for name, split in data.eval_splits().items()}
+            name: split_scores(scored, vocab, split, max_len, probs=probs[name])
+            for name, split in data.eval_splits().items()}
         metrics["reliance"] = reliance(scored, vocab, data.clean, data.anti, seed=dm.config.seed + 5, max_len=max_len)
         with torch.inference_mode(False), torch.enable_grad(), torch.autocast(self.device.type, enabled=False):
             metrics["reliance"]["influence_gap"] = measured_gap(self.net, self._train_inputs(), data,
                                                                 self.influence_config, seed=self.seed)
         metrics["train"] = {"final_task_loss": self.train_log["task_loss"]}
         for split, values in metrics.items():
-            for name, value in values.items():
-                self.log(f"{split}/{name}", float(value))
+            for name, value in values.items():  # equal on every rank (each scores the whole splits)
+                self.log(f"{split}/{name}", float(value), sync_dist=True)
         if self.trainer.sanity_checking:
             return
         self.split_metrics = metrics
+        if self.prediction_dir is not None and self.trainer.is_global_zero:
+            for name, split in data.eval_splits().items():
+                write_jsonl(self.prediction_dir / f"{name}.jsonl", prediction_rows(split, probs[name], dm.labels))
         gaps = self.train_log["influence_gap"]
         self.extra_results.update({
             "seconds": dict(self.train_log["seconds"]), "task_updates": self.train_log["task_updates"],
