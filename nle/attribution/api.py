@@ -55,6 +55,10 @@ SPAN_METHODS = frozenset({Method.OCCLUSION, Method.SOC})
 """Methods that score a span by occluding it as a whole (the others score pieces, and spans by summing)."""
 
 
+SEVERAL_TARGETS = frozenset({*SPAN_METHODS, Method.MARGINALIZATION})
+"""Methods that explain several classes per example from the same forward passes (a (B, K) ``target``)."""
+
+
 def resolve_method(method: str) -> Method:
     name = ALIASES.get(method, method)
     if name not in Method._value2member_map_:
@@ -76,11 +80,15 @@ def as_word_masks(spans: WordSpans | Tensor | None, word_ids: Tensor) -> Tensor 
 def attribute(model: Any, batch: dict[str, Tensor], method: str = "integrated_gradients",
               target: int | Tensor | None = None, *, spans: WordSpans | Tensor | None = None,
               differentiable: bool = False, **options: Any) -> Attribution:
-    """Explain ``model`` on ``batch`` for ``target`` (int, (B,) tensor, or ``None``: the predicted class)."""
+    """Explain ``model`` on ``batch`` for ``target`` (int, (B,) tensor, or ``None``: the predicted class).
+
+    The perturbation methods (occlusion, SOC, input marginalization) also take a (B, K) ``target``: K classes per
+    example explained from one set of perturbed forward passes, scores with a trailing K axis ((B, W, K) words).
+    """
     clf = as_classifier(model)
     name = resolve_method(method)
     ids, mask = batch["input_ids"], batch["attention_mask"]
-    target = resolve_target(clf, batch, target)
+    target = resolve_target(clf, batch, target, several=name in SEVERAL_TARGETS)
     has_words = "word_ids" in batch
     positions = torch.arange(ids.shape[1], device=ids.device)
     word_ids = batch["word_ids"] if has_words else torch.where(mask.bool(), positions, -1)  # pieces as words

@@ -66,7 +66,7 @@ from torch import Tensor, nn
 
 from nle.atomic import write_text_atomic
 from nle.attribution.agreement import token_auprc, token_f1
-from nle.attribution.api import attribute, resolve_method
+from nle.attribution.api import SEVERAL_TARGETS, attribute, resolve_method
 from nle.attribution.diagnostics import (
     confidence_indication,
     dataset_consistency,
@@ -368,10 +368,14 @@ def run_model(cfg: DiagnoseConfig, module: nn.Module, tokenizer: Any, examples: 
         acts.append(pooled.float().cpu())
         for spec in cfg.methods:
             t0 = time.perf_counter()
-            per_class = [attribute(clf, batch, spec.method, target=c, **options[spec.label]).words
-                         for c in range(n_classes)]
+            if resolve_method(spec.method) in SEVERAL_TARGETS:  # every class from one set of perturbed passes
+                every = torch.arange(n_classes, device=device).expand(len(chunk), n_classes)  # (B, C)
+                words = attribute(clf, batch, spec.method, target=every, **options[spec.label]).words  # (B, W, C)
+                stacked = words.detach().float().transpose(1, 2)  # (B, C, W)
+            else:
+                stacked = torch.stack([attribute(clf, batch, spec.method, target=c, **options[spec.label])
+                                       .words.detach().float() for c in range(n_classes)], 1)  # (B, C, W)
             seconds[spec.label] += time.perf_counter() - t0
-            stacked = torch.stack([w.detach().float() for w in per_class], 1)  # (B, C, W)
             main = stacked[torch.arange(len(chunk), device=device), target]  # (B, W)
             comp, suff = erasure_scores(clf, batch, main, target, cfg.fractions)
             p = parts[spec.label]

@@ -30,7 +30,8 @@ def _log_odds(p: Tensor) -> Tensor:
 def input_marginalization(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, target: Tensor,
                           attributed: Tensor, *, lm: TokenDistribution, top_k: int = 10, chunk_size: int = 64,
                           banned_ids: tuple[int, ...] = ()) -> Tensor:
-    """φ per piece (B, T) for the pieces in ``attributed`` (B, T); 0 elsewhere."""
+    """φ per piece (B, T) for the pieces in ``attributed`` (B, T); 0 elsewhere. ``target`` (B, C): φ (B, T, C), C
+    classes from the same forward passes."""
     b, t = attributed.bool().nonzero(as_tuple=True)  # P attributed pieces
     rows, att = input_ids[b], attention_mask[b]  # (P, T)
     at = torch.zeros_like(rows, dtype=torch.bool)
@@ -48,8 +49,9 @@ def input_marginalization(clf: TextClassifier, input_ids: Tensor, attention_mask
     filled = rows.repeat_interleave(k, 0)  # (P·k, T)
     filled[torch.arange(len(filled)), t.repeat_interleave(k)] = cand.flatten().to(filled.dtype)
     prob = scores(clf, filled, attention_mask, target, output="prob", chunk_size=chunk_size,
-                  example=b.repeat_interleave(k)).view(-1, k)  # (P, k): row of piece p reads example b[p]
-    marginal = (weights * prob).sum(1)  # (P,)
-    full = scores(clf, input_ids, attention_mask, target, output="prob", chunk_size=chunk_size)  # (B,)
+                  example=b.repeat_interleave(k))
+    prob = prob.view(-1, k, *prob.shape[1:])  # (P, k[, C]): row of piece p reads example b[p]
+    marginal = (weights.view(*weights.shape, *(1,) * (prob.dim() - 2)) * prob).sum(1)  # (P[, C])
+    full = scores(clf, input_ids, attention_mask, target, output="prob", chunk_size=chunk_size)  # (B[, C])
     phi = _log_odds(full[b]) - _log_odds(marginal)
-    return torch.zeros(attributed.shape, dtype=phi.dtype, device=phi.device).index_put((b, t), phi)
+    return phi.new_zeros(*attributed.shape, *phi.shape[1:]).index_put((b, t), phi)

@@ -71,7 +71,12 @@ def as_classifier(model: Any, tokenizer: Any = None) -> TextClassifier:
 
 
 def target_score(logits: Tensor, target: Tensor, output: str = "logit") -> Tensor:
-    """The explained score f (N,) of each row's target class from logits (N, C), in fp32 or finer (see the module doc)."""
+    """The explained score f (N,) of each row's target class from logits (N, C), in fp32 or finer (see the module doc).
+
+    ``target`` (N, K) explains K classes per row at once: f is then (N, K), column k that of ``target[:, k]``.
+    """
+    if target.dim() == 2:
+        return torch.stack([target_score(logits, target[:, k], output) for k in range(target.shape[1])], 1)
     z = logits if logits.dtype == torch.float64 else logits.float()
     y = target.view(-1, 1)
     if output == "logit":
@@ -86,15 +91,24 @@ def target_score(logits: Tensor, target: Tensor, output: str = "logit") -> Tenso
     raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
 
 
-def resolve_target(clf: TextClassifier, batch: dict[str, Tensor], target: int | Tensor | None) -> Tensor:
-    """Target class per example (B,): an int for all, a tensor, or ``None`` for the predicted class."""
+def resolve_target(clf: TextClassifier, batch: dict[str, Tensor], target: int | Tensor | None,
+                   several: bool = False) -> Tensor:
+    """Target class per example (B,): an int for all, a tensor, or ``None`` for the predicted class.
+
+    ``several``: a (B, K) tensor (K classes per example) is kept as it is.
+    """
     n = batch["input_ids"].shape[0]
     if target is None:
         with torch.no_grad():
             return clf(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).argmax(-1)
     if isinstance(target, int):
         return torch.full((n,), target, dtype=torch.long, device=batch["input_ids"].device)
-    target = torch.as_tensor(target, device=batch["input_ids"].device).long().view(-1)
+    target = torch.as_tensor(target, device=batch["input_ids"].device).long()
+    if several and target.dim() == 2:
+        if target.shape[0] != n:
+            raise ValueError(f"target (B, K) has {target.shape[0]} rows for a batch of {n}")
+        return target
+    target = target.view(-1)
     if target.shape[0] != n:
         raise ValueError(f"target has {target.shape[0]} entries for a batch of {n}")
     return target

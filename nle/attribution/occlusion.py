@@ -65,6 +65,7 @@ def scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, targe
     """f of every row (N,): rows sorted by length, forwarded in chunks (``chunk_bounds``: ``chunk_size`` rows, or
     sized by ``ACTIVATION_BUDGET`` when ``None``), each trimmed to its longest row.
 
+    ``target`` (B, K) or (N, K): f is (N, K), K classes from one forward pass per row.
     ``example`` (N,): row i reads the attention mask and target of example ``example[i]`` (``attention_mask``
     (B, T), ``target`` (B,)), so rows derived from one example need no copies of them; ``None``: row i's own.
     """
@@ -88,7 +89,8 @@ def scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, targe
 def occlusion(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, masks: Tensor, target: Tensor, *,
               replace: str = "pad", output: str = "logit", chunk_size: int = 64,
               reference: Tensor | None = None) -> Tensor:
-    """φ (B, S) for piece masks (B, S, T); empty spans score 0.
+    """φ (B, S) for piece masks (B, S, T); empty spans score 0. ``target`` (B, K): φ (B, S, K), K classes from the
+    same forward passes.
 
     ``reference`` (B,): f(x) when the caller already has it (a training step reuses its own forward pass).
     """
@@ -97,5 +99,5 @@ def occlusion(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, ma
         reference = scores(clf, input_ids, attention_mask, target, output=output, chunk_size=chunk_size)
     b, s = masks.any(-1).nonzero(as_tuple=True)  # non-empty (example, span) pairs, R of them
     ids, mask = occlude(clf, input_ids[b], attention_mask[b], masks[b, s], replace)  # (R, T)
-    phi = reference[b] - scores(clf, ids, mask, target[b], output=output, chunk_size=chunk_size)  # (R,)
-    return reference.new_zeros(batch, n_spans).index_put((b, s), phi)
+    phi = reference[b] - scores(clf, ids, mask, target[b], output=output, chunk_size=chunk_size)  # (R,) or (R, K)
+    return reference.new_zeros(batch, n_spans, *phi.shape[1:]).index_put((b, s), phi)

@@ -69,7 +69,8 @@ def unique_scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor
     """``scores`` (N,) with every distinct (ids, mask, target) row forwarded once; equal rows share one score."""
     if input_ids.shape[0] == 0:
         return input_ids.new_zeros(0, dtype=torch.float32)
-    key = torch.cat([input_ids, attention_mask.to(input_ids.dtype), target.view(-1, 1).to(input_ids.dtype)], 1)
+    key = torch.cat([input_ids, attention_mask.to(input_ids.dtype),
+                     target.view(input_ids.shape[0], -1).to(input_ids.dtype)], 1)
     first, inverse = distinct_rows(key)  # (U,), (N,)
     once = scores(clf, input_ids[first], attention_mask, target, output=output, chunk_size=chunk_size,
                   example=first)  # (U,)
@@ -79,7 +80,8 @@ def unique_scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor
 def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids: Tensor, word_masks: Tensor,
         target: Tensor, *, sampler: ContextSampler | None = None, nb_range: int = 10, n_samples: int = 20,
         output: str = "logit", chunk_size: int | None = None, seed: int = 0, uniforms: Tensor | None = None) -> Tensor:
-    """φ (B, S) for word masks (B, S, W) of phrases; empty phrases score 0.
+    """φ (B, S) for word masks (B, S, W) of phrases; empty phrases score 0. ``target`` (B, C): φ (B, S, C), C classes
+    from the same samples and forward passes.
 
     ``chunk_size``: rows per classifier call (``None``: sized by ``occlusion.ACTIVATION_BUDGET``). With ``nb_range > 0`` the
     estimate is computed without gradients (sampling is not differentiable).
@@ -108,6 +110,6 @@ def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids
         first, inverse = distinct_rows(torch.cat([rows, example.unsqueeze(1)], 1))  # (U,), (2·R·K,)
         once = scores(clf, rows[first], attention_mask, target, output=output, chunk_size=chunk_size,
                       example=example[first])  # (U,)
-        both = once[inverse].view(2, -1, k)  # (2, R, K)
-        diff = (both[0] - both[1]).mean(1)  # (R,)
-    return diff.new_zeros(batch, n_spans).index_put((b, s), diff)
+        both = once[inverse].view(2, -1, k, *once.shape[1:])  # (2, R, K[, classes])
+        diff = (both[0] - both[1]).mean(1)  # (R[, classes])
+    return diff.new_zeros(batch, n_spans, *diff.shape[1:]).index_put((b, s), diff)

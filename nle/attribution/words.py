@@ -40,11 +40,15 @@ def count_words(word_ids: Tensor) -> int:
 
 
 def aggregate_words(piece_scores: Tensor, word_ids: Tensor, n_words: int | None = None) -> Tensor:
-    """Sum piece scores (B, T) into word scores (B, W): ``words[b, w] = Σ_{t: word_ids[b, t] = w} pieces[b, t]``.
+    """Sum piece scores (B, T) into word scores (B, W): ``words[b, w] = Σ_{t: word_ids[b, t] = w} pieces[b, t]``
+    ((B, T, K) into (B, W, K)).
 
     Special tokens and padding (``-1``) are dropped; words absent from an example score 0. Differentiable.
     """
     n_words = count_words(word_ids) if n_words is None else n_words
+    if piece_scores.dim() == 3:  # (B, T, K): K score columns, each summed the same way
+        return torch.stack([aggregate_words(piece_scores[..., k], word_ids, n_words)
+                            for k in range(piece_scores.shape[-1])], -1)
     keep = word_ids >= 0
     index = torch.where(keep, word_ids, n_words)  # (B, T): dropped pieces go to an extra slot
     out = piece_scores.new_zeros(piece_scores.shape[0], n_words + 1)
@@ -92,5 +96,7 @@ def dilate(word_masks: Tensor, radius: int) -> Tensor:
 
 
 def span_sums(piece_scores: Tensor, masks: Tensor) -> Tensor:
-    """Scores of spans as sums of their pieces: (B, T) with piece masks (B, S, T) → (B, S)."""
+    """Scores of spans as sums of their pieces: (B, T) with piece masks (B, S, T) → (B, S) ((B, T, K) → (B, S, K))."""
+    if piece_scores.dim() == 3:
+        return torch.einsum("btk,bst->bsk", piece_scores, masks.to(piece_scores.dtype))
     return torch.einsum("bt,bst->bs", piece_scores, masks.to(piece_scores.dtype))

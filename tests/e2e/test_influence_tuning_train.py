@@ -14,10 +14,10 @@ import torch
 
 from nle.results import load_results
 from nle.training.callbacks import SimulatedInterruption
-from tests.e2e.conftest import ROOT, read_jsonl
 from projects.inffeed.tuning.module import InfluenceTuning
 from projects.inffeed.tuning.tables import main as tables_main
 from projects.inffeed.tuning.train import CONFIG_DIR, main
+from tests.e2e.conftest import ROOT, read_jsonl
 
 METHOD_CONFIGS = {"plain": "sample.yaml", "adversarial": "sample_adversarial.yaml", "influence": "sample_influence.yaml"}
 # What the hand-written loop this entry point replaced (loop.py) recorded for these settings and seed 0.

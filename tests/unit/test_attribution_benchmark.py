@@ -1,10 +1,17 @@
-"""The attribution benchmark's three comparisons run and agree on a tiny model (the timed run uses MiniLM)."""
+"""The attribution benchmark's four comparisons run and agree on a tiny model (the timed run uses MiniLM)."""
 
 from __future__ import annotations
 
 import pytest
 
-from benchmarks.attribution import bench_ig, bench_regularised_step, bench_soc, posts, tiny_classifier
+from benchmarks.attribution import (
+    bench_all_classes,
+    bench_ig,
+    bench_regularised_step,
+    bench_soc,
+    posts,
+    tiny_classifier,
+)
 from nle.training.encoder import load_tokenizer
 
 
@@ -26,3 +33,5 @@ def test_benchmark_comparisons_are_equal_on_a_tiny_model(setup) -> None:
     step = bench_regularised_step(model, tok, words, steps=1)
     assert step.equal and step.details["marked_spans"] == 3  # "people", "jews", "women"
     assert step.details["slowdown"] == pytest.approx(step.ours_s / step.peer_s)
+    every = bench_all_classes(model, tok, words[:2], repeats=1)
+    assert every.equal and every.details["max_abs_diff"] <= 1e-4

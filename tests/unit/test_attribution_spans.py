@@ -133,6 +133,27 @@ def test_soc_batched_equals_a_per_span_loop_with_the_same_uniforms(clf, tok) -> 
     assert not torch.allclose(other, batched)  # the samples matter on a non-additive model
 
 
+@pytest.mark.parametrize("method", ["occlusion", "soc", "marginalization"])
+def test_several_targets_equal_one_call_per_class(clf, tok, method: str) -> None:
+    """A (B, K) target explains K classes from one set of perturbed forward passes; each column equals the call
+    for that class alone (same samples: SOC's uniforms come from the same seed), for words and spans."""
+    batch = encode_words(tok, SENTENCES)
+    lm = LSTMLanguageModel(len(tok), tok.mask_token_id, embedding_dim=8, hidden_size=8).eval()
+    options = {"occlusion": {}, "soc": {"sampler": ContextSampler(lm, SPECIAL), "nb_range": 1, "n_samples": 3},
+               "marginalization": {"lm": lm, "top_k": 4, "banned_ids": SPECIAL}}[method]
+    classes = torch.tensor([[0, 1, 2], [2, 0, 1], [1, 1, 0]])  # (B, K), a class may repeat
+    spans = [[(0, 2), (3, 5)], [(1, 2)], [(0, 1), (1, 3)]]
+    for kw in ({}, {"spans": spans}):
+        several = attribute(clf, batch, method, target=classes, **options, **kw)
+        got = several.spans if kw else several.words
+        assert got.shape[-1] == 3 and got.abs().sum() > 0
+        for k in range(3):
+            one = attribute(clf, batch, method, target=classes[:, k], **options, **kw)
+            assert torch.allclose(got[..., k], one.spans if kw else one.words, atol=1e-5), (method, kw, k)
+    with pytest.raises(ValueError, match="entries for a batch"):
+        attribute(clf, batch, "integrated_gradients", target=classes, steps=4)
+
+
 def test_context_sampler_draws_only_marked_positions() -> None:
     class Peaked:
         mask_token_id = 3
