@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from captum.attr import LayerIntegratedGradients
 
-from benchmarks.common import Comparison, best_time, parse_args, report
+from benchmarks.common import Comparison, best_time, interleaved_best, parse_args, report
 from nle.attribution import ContextSampler, LSTMLanguageModel, as_classifier, attribute, encode_words, train_lm
 from nle.attribution.lm import corpus_vocabulary
 from nle.attribution.regularizers import explanation_penalty
@@ -127,14 +127,20 @@ def bench_ig(model: NLEModule, tok, words: list[list[str]], steps: int, repeats:
                        "padded_tokens": int(batch["attention_mask"].numel())})
 
 
-def bench_soc(model: NLEModule, tok, words: list[list[str]], samples: int, nb_range: int,
-              repeats: int, label: str = "MiniLM") -> Comparison:
-    clf = as_classifier(model, tok)
-    batch = encode_words(tok, words)
+def fitted_lm(tok, batch: dict[str, torch.Tensor]) -> LSTMLanguageModel:
+    """A small LSTM LM over the batch's own vocabulary, fitted for 30 steps on it (seeded)."""
     torch.manual_seed(0)
     lm = LSTMLanguageModel(len(tok), tok.mask_token_id, embedding_dim=32, hidden_size=64,
                            vocab_ids=corpus_vocabulary([batch]))
     train_lm(lm, [batch], steps=30, lr=1e-2, special_ids=(tok.cls_token_id, tok.sep_token_id))
+    return lm
+
+
+def bench_soc(model: NLEModule, tok, words: list[list[str]], samples: int, nb_range: int,
+              repeats: int, label: str = "MiniLM") -> Comparison:
+    clf = as_classifier(model, tok)
+    batch = encode_words(tok, words)
+    lm = fitted_lm(tok, batch)
     sampler = ContextSampler(lm, banned_ids=tuple(tok.all_special_ids))
     masks = word_spans(batch["word_ids"])  # (B, W, W)
     target = torch.arange(len(words)) % 3
@@ -156,12 +162,7 @@ def bench_soc(model: NLEModule, tok, words: list[list[str]], samples: int, nb_ra
                                         target[b:b + 1], uniforms=u[b:b + 1, s:s + 1], **kw)[0, 0]
         return out
 
-    ours_s, peer_s = float("inf"), float("inf")
-    for _ in range(repeats):
-        t, theirs = best_time(peer, 1)
-        peer_s = min(peer_s, t)
-        t, mine = best_time(ours, 1)
-        ours_s = min(ours_s, t)
+    peer_s, ours_s, theirs, mine = interleaved_best(peer, ours, repeats)
     diff = float((mine - theirs).abs().max())
     with torch.no_grad():
         times = soc_sampling_times(sampler, batch, masks, u, nb_range)
@@ -192,10 +193,7 @@ def bench_all_classes(model: NLEModule, tok, words: list[list[str]], repeats: in
     with a (B, C) target, one set of perturbed forward passes, vs one call per class."""
     clf = as_classifier(model, tok)
     batch = encode_words(tok, words)
-    torch.manual_seed(0)
-    lm = LSTMLanguageModel(len(tok), tok.mask_token_id, embedding_dim=32, hidden_size=64,
-                           vocab_ids=corpus_vocabulary([batch]))
-    train_lm(lm, [batch], steps=30, lr=1e-2, special_ids=(tok.cls_token_id, tok.sep_token_id))
+    lm = fitted_lm(tok, batch)
     banned = tuple(tok.all_special_ids)
     methods = {"soc": {"sampler": ContextSampler(lm, banned_ids=banned), "nb_range": 2, "n_samples": 4},
                "marginalization": {"lm": lm, "top_k": 5, "banned_ids": banned}}
@@ -210,12 +208,7 @@ def bench_all_classes(model: NLEModule, tok, words: list[list[str]], repeats: in
         return torch.cat([torch.stack([attribute(clf, batch, m, target=c, **o).words for c in range(n_classes)], 1)
                           for m, o in methods.items()], 1)
 
-    ours_s, peer_s = float("inf"), float("inf")
-    for _ in range(repeats):
-        t, theirs = best_time(peer, 1)
-        peer_s = min(peer_s, t)
-        t, mine = best_time(ours, 1)
-        ours_s = min(ours_s, t)
+    peer_s, ours_s, theirs, mine = interleaved_best(peer, ours, repeats)
     diff = float((mine - theirs).abs().max())
     return Comparison(f"SOC + input marginalization of all {n_classes} classes: one call with a (B, C) target vs one "
                       f"call per class (MiniLM, {len(words)} posts)", ours_s, peer_s, diff <= 1e-4,

@@ -54,6 +54,18 @@ def best_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, result
 
 
+def interleaved_best(peer: Callable[[], Any], ours: Callable[[], Any], repeats: int) -> tuple[float, float, Any, Any]:
+    """``(peer_s, ours_s, peer result, our result)``: the best of ``repeats`` rounds, each timing the peer then ours
+    once (interleaved, so a change in machine load hits both sides)."""
+    peer_s, ours_s, theirs, mine = float("inf"), float("inf"), None, None
+    for _ in range(repeats):
+        t, theirs = best_time(peer, 1)
+        peer_s = min(peer_s, t)
+        t, mine = best_time(ours, 1)
+        ours_s = min(ours_s, t)
+    return peer_s, ours_s, theirs, mine
+
+
 def report(comparisons: Sequence[Comparison], out: Path | None) -> None:
     for c in comparisons:
         print(c.line())
