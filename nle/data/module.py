@@ -58,6 +58,11 @@ def shard(items: list[T]) -> list[T]:
     return items[rank::world]
 
 
+def shard_size(n: int) -> int:
+    """How many of ``n`` items ``shard`` gives this process."""
+    return -(-n // rank_and_world()[1])
+
+
 class ShardSampler(Sampler[int]):
     """Indices of this process's shard: a permutation seeded by ``(seed, epoch)`` (or the identity), split by rank.
 
@@ -66,16 +71,22 @@ class ShardSampler(Sampler[int]):
     ``torch.distributed``, rank r of W takes ``order[r::W]`` after padding ``order`` to a multiple of W by
     repeating its head (evaluation removes the repeats by example index). So W processes with batch b see,
     step for step, the same examples as one process with batch W*b.
+
+    ``seed=None`` draws each epoch's permutation from the global torch generator instead, when the epoch starts
+    (influence tuning's orders, as its hand-written loop drew them; ``seed_everything`` and the checkpointed RNG
+    states make them reproducible, and every rank draws the same one).
     """
 
-    def __init__(self, n: int, seed: int = 0, shuffle: bool = True):
+    def __init__(self, n: int, seed: int | None = 0, shuffle: bool = True):
         self.n, self.seed, self.shuffle, self.epoch = n, seed, shuffle, 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[int]:
-        if self.shuffle:
+        if self.shuffle and self.seed is None:
+            order = torch.randperm(self.n).tolist()
+        elif self.shuffle:
             g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
             order = torch.randperm(self.n, generator=g).tolist()
         else:
@@ -83,7 +94,7 @@ class ShardSampler(Sampler[int]):
         return iter(shard(order))
 
     def __len__(self) -> int:
-        return -(-self.n // rank_and_world()[1])
+        return shard_size(self.n)
 
 
 class PairedBatchSampler(Sampler[list[int]]):
@@ -128,7 +139,7 @@ class PairedBatchSampler(Sampler[list[int]]):
 
     def __len__(self) -> int:
         n_batches = -(-len(self.unlabelled) // self.unlabelled_batch)
-        return -(-n_batches // rank_and_world()[1])
+        return shard_size(n_batches)
 
 
 class PadCollator:

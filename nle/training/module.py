@@ -178,8 +178,7 @@ class NLEModule(SelectsByFirstMetric, pl.LightningModule):
         """``<prediction_dir>/<split>.jsonl``: one row per example with id, gold, prediction and label scores."""
         assert self.prediction_dir is not None
         ids = self.trainer.datamodule.example_ids(split) if self.trainer.datamodule is not None else None
-        rows = ({"id": ids[i] if ids else i, "gold": g, "pred": p,
-                 "scores": {lab: round(float(s), 6) for lab, s in zip(self.labels, probs[row].tolist())}}
+        rows = (prediction_row(ids[i] if ids else i, g, p, self.labels, probs[row].tolist())
                 for row, (i, g, p) in enumerate(zip(index, gold, pred)))
         return write_jsonl(self.prediction_dir / f"{split}.jsonl", rows)
 
@@ -196,6 +195,14 @@ class NLEModule(SelectsByFirstMetric, pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         restore_rng_states(checkpoint)
+
+
+def prediction_row(example_id: Any, gold: str | None, pred: str, labels: list[str], probs: list[float],
+                   **extra: Any) -> dict[str, Any]:
+    """One line of ``predictions/<split>.jsonl``: id, gold and predicted label names, label scores (6 decimals),
+    then any ``extra`` fields."""
+    scores = {lab: round(float(p), 6) for lab, p in zip(labels, probs)}
+    return {"id": example_id, "gold": gold, "pred": pred, "scores": scores, **extra}
 
 
 def python_rng_state(rng: Any = random) -> list[int]:

@@ -6,7 +6,10 @@ Training batches are rows of the whole training split encoded once (``encode_tra
 
 with T the longest training row (mean pooling ignores the padding). Each epoch visits the rows in a fresh
 ``torch.randperm(N)`` drawn from the global generator (``seed_everything`` seeds it; checkpoints carry its state,
-so a resumed run draws the same orders). Evaluation needs no batches: the module scores the whole evaluation
+so a resumed run draws the same orders): ``nle.data.module.ShardSampler(seed=None)``, which under DDP gives rank r
+of W rows r::W of that permutation, so W processes with batch b take the rows one process with batch W·b takes.
+Lightning's DDP strategy re-seeds the global generator after the model is built, so a DDP run's orders are those
+of ``--trainer.strategy ddp`` with one device, not those of the default strategy. Evaluation needs no batches: the module scores the whole evaluation
 splits itself (``evaluate.py``), so validation is one step over a one-row placeholder loader.
 
 Example::
@@ -17,14 +20,14 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytorch_lightning as pl
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, Dataset, Sampler
+from torch.utils.data import DataLoader, Dataset
 
-from nle.data.module import rank_and_world, shard
+from nle.data.module import ShardSampler
 from projects.inffeed.tuning.config import DataConfig
 from projects.inffeed.tuning.data import SpuriousData, build_data
 from projects.inffeed.tuning.model import Vocab
@@ -50,27 +53,6 @@ class _Rows(Dataset):
 
     def __getitem__(self, i: int) -> dict[str, Tensor]:
         return {k: v[i] for k, v in self.tensors.items()}
-
-
-class Reshuffle(Sampler[int]):
-    """Row order of one epoch: ``torch.randperm(n)`` from the global generator (drawn when the epoch starts).
-
-    Under ``torch.distributed`` every rank draws the same permutation (the ranks' generators are seeded alike and
-    consumed alike) and rank r of W takes ``order[r::W]`` after padding ``order`` to a multiple of W by repeating
-    its head, as ``nle.data.module.ShardSampler`` does: W processes with batch b then see, step for step, the rows
-    one process with batch W·b sees. (Lightning's DDP strategy re-seeds the global generator when it sets up the
-    process group, after the model is built, so a DDP run's orders are those of ``--trainer.strategy ddp`` with
-    one device, not those of the default single-device strategy.)
-    """
-
-    def __init__(self, n: int):
-        self.n = n
-
-    def __len__(self) -> int:
-        return -(-self.n // rank_and_world()[1])
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(shard(torch.randperm(self.n).tolist()))
 
 
 class SpuriousDataModule(pl.LightningDataModule):
@@ -147,7 +129,8 @@ class SpuriousDataModule(pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         rows = _Rows(self.train_tensors)
-        return DataLoader(rows, batch_size=self.batch_size, sampler=Reshuffle(len(rows)), generator=_private())
+        return DataLoader(rows, batch_size=self.batch_size, sampler=ShardSampler(len(rows), seed=None),
+                          generator=_private())
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader([0], batch_size=1, generator=_private())
@@ -155,6 +138,6 @@ class SpuriousDataModule(pl.LightningDataModule):
 
 def _private() -> torch.Generator:
     """A loader's own generator: it only seeds worker processes, and it keeps each new loader iterator from
-    drawing that seed from the global stream, which ``Reshuffle`` alone uses (so the orders do not depend on
+    drawing that seed from the global stream, which the training sampler alone uses (so the orders do not depend on
     how often validation runs)."""
     return torch.Generator().manual_seed(0)

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from nle.metrics.classification import classification_scores
+from nle.training.module import prediction_row
 from projects.inffeed.tuning.model import BagClassifier, Vocab
 from projects.inffeed.tuning.spurious import SpuriousSplit, with_token_everywhere, without_token
 
@@ -33,23 +34,17 @@ def predict(model: BagClassifier, vocab: Vocab, texts: Sequence[str], *, max_len
     return torch.cat(out)
 
 
-def split_scores(model: BagClassifier, vocab: Vocab, split: SpuriousSplit, max_len: int,
-                 probs: Tensor | None = None) -> dict[str, float]:
-    """``accuracy`` and ``macro_f1`` of the split (``probs`` (N, C): the model's, if already computed)."""
-    probs = predict(model, vocab, split.texts, max_len=max_len) if probs is None else probs
+def split_scores(split: SpuriousSplit, probs: Tensor) -> dict[str, float]:
+    """``accuracy`` and ``macro_f1`` of the split from the model's probabilities (N, C) (``predict``)."""
     s = classification_scores(list(split.labels), probs.argmax(-1).tolist(), labels=[0, 1])
     return {"accuracy": s["accuracy"], "macro_f1": s["macro_f1"]}
 
 
 def prediction_rows(split: SpuriousSplit, probs: Tensor, labels: Sequence[str]) -> list[dict]:
-    """One row per example of ``split``: id, gold and predicted label names, the label scores and whether the row
-    carries the planted token (what ``predictions/<split>.jsonl`` holds)."""
-    rows = []
-    for i, p in enumerate(probs.tolist()):
-        rows.append({"id": split.ids[i], "gold": labels[split.labels[i]], "pred": labels[max(range(len(p)), key=p.__getitem__)],
-                     "scores": {lab: round(float(v), 6) for lab, v in zip(labels, p)},
-                     "has_token": bool(split.has_token[i])})
-    return rows
+    """``predictions/<split>.jsonl``: the shared prediction row of each example plus whether it carries the token."""
+    pred = probs.argmax(-1).tolist()
+    return [prediction_row(split.ids[i], labels[split.labels[i]], labels[pred[i]], list(labels), p,
+                           has_token=bool(split.has_token[i])) for i, p in enumerate(probs.tolist())]
 
 
 def reliance(model: BagClassifier, vocab: Vocab, clean: SpuriousSplit, anti: SpuriousSplit, *, seed: int,

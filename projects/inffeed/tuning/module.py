@@ -13,7 +13,7 @@ The adversary is built for every method (trained only by ``adversarial``), so th
 weights and see the same batch orders for a seed. Validation scores the whole evaluation splits (``evaluate.py``)
 and the influence gap over ``influence.eval_probes`` probes; no checkpoint is selected on them (the last one is
 evaluated); the last validation writes ``predictions/<split>.jsonl``. Under DDP the task batches are sharded across
-ranks (``datamodule.Reshuffle``) and every rank runs the same influence rounds under ``no_sync`` (same probes, same
+ranks (``ShardSampler(seed=None)``: each epoch's global-generator permutation, rank r of W taking rows r::W) and every rank runs the same influence rounds under ``no_sync`` (same probes, same
 weights). Checkpoints carry the RNG states, the probe sampler's state and the training log, so ``--ckpt_path last``
 continues an interrupted run to the same metrics; they hold only tensors and plain values (``weights_only=True``).
 
@@ -196,8 +196,7 @@ class InfluenceTuning(pl.LightningModule):
         scored = _OnDevice(self.net, self.device)
         probs = {name: predict(scored, vocab, split.texts, max_len=max_len) for name, split in data.eval_splits().items()}
         metrics: dict[str, dict[str, float]] = {
-            name: split_scores(scored, vocab, split, max_len, probs=probs[name])
-            for name, split in data.eval_splits().items()}
+            name: split_scores(split, probs[name]) for name, split in data.eval_splits().items()}
         metrics["reliance"] = reliance(scored, vocab, data.clean, data.anti, seed=dm.config.seed + 5, max_len=max_len)
         with torch.inference_mode(False), torch.enable_grad(), torch.autocast(self.device.type, enabled=False):
             metrics["reliance"]["influence_gap"] = measured_gap(self.net, self._train_inputs(), data,
