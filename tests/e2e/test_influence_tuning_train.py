@@ -133,8 +133,8 @@ def _tuning_subprocess(run_root: Path, config: str, experiment: str, *extra: str
 @pytest.mark.parametrize("method", ["adversarial", "influence"])
 def test_two_process_ddp_matches_one_process(tmp_path: Path, method: str) -> None:
     """Rank r of 2 takes rows r::2 of each epoch's permutation, so 2 processes with batch 16 take the task updates
-    of one process with batch 32 (gradients averaged by DDP: equal up to summation order), and every rank runs the
-    same influence rounds (same probes, same weights; no all-reduce). The one-process run uses the DDP strategy
+    of one process with batch 32 (gradients averaged by DDP: equal up to summation order), and in an influence
+    round every rank draws the same probes but differentiates only probes r::2; one all-reduce sums the shares. The one-process run uses the DDP strategy
     too: Lightning re-seeds the global generator (which draws the epoch orders) when that strategy sets up.
 
     Stated tolerance: task updates alone (adversarial) give label scores within 1e-4. Influence rounds take Adam

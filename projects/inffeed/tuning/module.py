@@ -13,8 +13,9 @@ The adversary is built for every method (trained only by ``adversarial``), so th
 weights and see the same batch orders for a seed. Validation scores the whole evaluation splits (``evaluate.py``)
 and the influence gap over ``influence.eval_probes`` probes; no checkpoint is selected on them (the last one is
 evaluated); the last validation writes ``predictions/<split>.jsonl``. Under DDP the task batches are sharded across
-ranks (``ShardSampler(seed=None)``: each epoch's global-generator permutation, rank r of W taking rows r::W) and every rank runs the same influence rounds under ``no_sync`` (same probes, same
-weights). Checkpoints carry the RNG states, the probe sampler's state and the training log, so ``--ckpt_path last``
+ranks (``ShardSampler(seed=None)``: each epoch's global-generator permutation, rank r of W taking rows r::W);
+every rank draws the same influence probes and computes the gradients of its share of them (probes r::W), and one
+all-reduce per influence update sums the shares. Checkpoints carry the RNG states, the probe sampler's state and the training log, so ``--ckpt_path last``
 continues an interrupted run to the same metrics; they hold only tensors and plain values (``weights_only=True``).
 
 Example (what ``python -m projects.inffeed.tuning.train`` builds from ``configs/sample.yaml``)::
@@ -40,11 +41,12 @@ from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
 from nle.atomic import write_jsonl
+from nle.data.module import rank_and_world
 from nle.training.module import python_rng_state, restore_rng_states, save_rng_states, set_python_rng_state
 from projects.inffeed.tuning.config import METHODS, AdversaryConfig, InfluenceConfig, Method, to_dict
 from projects.inffeed.tuning.data import SpuriousData
 from projects.inffeed.tuning.evaluate import predict, prediction_rows, reliance, split_scores
-from projects.inffeed.tuning.influence_loss import influence_tuning_loss, parameter_names, sample_groups
+from projects.inffeed.tuning.influence_loss import Groups, influence_tuning_loss, parameter_names, sample_groups
 from projects.inffeed.tuning.model import Adversary, BagClassifier
 from projects.inffeed.tuning.spurious import token_stats
 
@@ -59,6 +61,22 @@ def measured_gap(model: BagClassifier, inputs: dict[str, Tensor], data: Spurious
     names = parameter_names(model, list(cfg.params))
     _, gap = influence_tuning_loss(model, inputs, groups, names, metric=cfg.metric)
     return gap.mean().item()
+
+
+def _sum_across_ranks(model: nn.Module, values: Tensor) -> Tensor:
+    """Sum ``model``'s parameter gradients (missing ones as zeros) and the vector ``values`` over all ranks, in one
+    all-reduce; returns the summed ``values``."""
+    params = list(model.parameters())
+    for p in params:
+        if p.grad is None:
+            p.grad = torch.zeros_like(p)
+    flat = torch.cat([*(p.grad.reshape(-1) for p in params), values.reshape(-1)])
+    torch.distributed.all_reduce(flat)
+    offset = 0
+    for p in params:
+        p.grad.copy_(flat[offset:offset + p.numel()].view_as(p))
+        offset += p.numel()
+    return flat[offset:]
 
 
 class _OnDevice(nn.Module):
@@ -161,24 +179,36 @@ class InfluenceTuning(pl.LightningModule):
             self._influence_round(influence_opt)
 
     def _influence_round(self, opt: Any) -> None:
-        """``influence.steps`` Adam updates of L_inf, each on freshly drawn probes and groups (fp32)."""
+        """``influence.steps`` Adam updates of L_inf, each on freshly drawn probes and groups (fp32).
+
+        Under DDP every rank draws the same probes and groups (same seed, the whole training split, the same
+        weights); rank r of W computes the per-example gradients of probes r::W and their groups only, back-propagates
+        its share ``sum_local gap^2 / P`` under ``no_sync``, and one all-reduce sums the shares, so each rank steps
+        with the gradient of the whole round's ``mean gap^2`` at 1 / W of the cost."""
         t0 = time.perf_counter()
         cfg, data = self.influence_config, self.trainer.datamodule.data
         inputs = self._train_inputs()
-        # Under DDP every rank draws the same probes (same seed) from the same whole training split with the same
-        # weights, so the round is computed identically on each and its gradients need no all-reduce.
+        rank, world = rank_and_world()
         wrapped = self.trainer.strategy.model
-        replicated = wrapped.no_sync() if isinstance(wrapped, DistributedDataParallel) else contextlib.nullcontext()
-        with replicated, torch.autocast(self.device.type, enabled=False):
+        local = wrapped.no_sync() if isinstance(wrapped, DistributedDataParallel) else contextlib.nullcontext()
+        with local, torch.autocast(self.device.type, enabled=False):
             for _ in range(cfg.steps):
                 groups = sample_groups(data.train.labels, data.train.has_token, probes=cfg.probes, k=cfg.k,
                                        rng=self.rng, eligible=data.access)
-                loss, gap = influence_tuning_loss(self.net, inputs, groups, self.influence_names, metric=cfg.metric)
+                total = len(groups.probes)
+                mine = Groups(groups.probes[rank::world], groups.same[rank::world], groups.other[rank::world])
                 opt.zero_grad()
-                self.manual_backward(loss)
+                sums = torch.zeros(2, device=self.device)  # (sum of gaps, sum of squared gaps) over my probes
+                if len(mine.probes):
+                    loss, gap = influence_tuning_loss(self.net, inputs, mine, self.influence_names,
+                                                      metric=cfg.metric)
+                    self.manual_backward(loss * (len(mine.probes) / total))
+                    sums = torch.stack([gap.sum(), gap.pow(2).sum()])
+                if world > 1:
+                    sums = _sum_across_ranks(self.net, sums)
                 opt.step()
-                self.train_log["influence_gap"].append(gap.mean().item())
-                self.log("train/influence_loss", loss.detach(), batch_size=len(groups.probes))
+                self.train_log["influence_gap"].append(sums[0].item() / total)
+                self.log("train/influence_loss", sums[1] / total, batch_size=total)
         self.train_log["seconds"]["influence"] += time.perf_counter() - t0
 
     def _train_inputs(self) -> dict[str, Tensor]:
