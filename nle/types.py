@@ -87,6 +87,31 @@ class Example:
         cs, ce = self.token_offsets[start][0], self.token_offsets[end - 1][1]
         return Span(start, end, cs, ce, self.text[cs:ce], role=role, label=label)
 
+    def window(self, start: int, end: int) -> Example:
+        """This example cut to words ``[start, end)`` (clipped to the example): text, offsets and rationale cut,
+        spans clipped to the window (those outside it dropped), ``meta["window"] = (start, end)`` in the original
+        words. A CPU-sized model reads a long document (a movie review) through such a window.
+
+        >>> Example.from_tokens("r", ["a", "fine", "film", "."], rationale=(0, 1, 1, 0)).window(1, 3).text
+        'fine film'
+        """
+        start, end = max(0, start), min(len(self.tokens), end)
+        if start >= end:
+            raise ValueError(f"Example {self.id}: empty window [{start}, {end}) of {len(self.tokens)} words")
+        cs, ce = self.token_offsets[start][0], self.token_offsets[end - 1][1]
+        offsets = tuple((a - cs, b - cs) for a, b in self.token_offsets[start:end])
+        spans = []
+        for sp in self.spans:
+            s, e = max(sp.start, start), min(sp.end, end)
+            if s < e:
+                a, b = self.token_offsets[s][0], self.token_offsets[e - 1][1]
+                spans.append(Span(s - start, e - start, a - cs, b - cs, self.text[a:b], role=sp.role,
+                                  label=sp.label))
+        return Example(id=self.id, text=self.text[cs:ce], tokens=self.tokens[start:end], token_offsets=offsets,
+                       label=self.label, spans=tuple(spans), question=self.question,
+                       rationale=None if self.rationale is None else self.rationale[start:end],
+                       meta={**self.meta, "window": (start, end)})
+
     def span(self, role: str) -> Span:
         """The single span with this role; ``KeyError`` names the roles present if there is none."""
         found = [s for s in self.spans if s.role == role]

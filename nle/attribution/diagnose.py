@@ -20,9 +20,12 @@ Config (relative paths are read from the working directory)::
     name: hatexplain_minilm          # experiment name: records, table title and file names
     out_dir: runs/attribution/hatexplain_minilm
     data: {dataset: hatexplain | movie_rationales, split: val, path: null, limit: 200, max_length: 128,
-           require_rationale: true, rationale_threshold: 0.5}
+           require_rationale: true, rationale_threshold: 0.5,
+           tail_words: null}              # N: explain only each document's last N words (what a model trained
+                                          # on such windows read; rationales are cut to the same window)
     models:                          # one entry per training seed of the same model
       - {seed: 1, checkpoint: runs/.../last.ckpt}                      # an NLEModule Lightning checkpoint
+      - {seed: 3, checkpoint: runs/.../checkpoints/best-*.ckpt}        # or a glob matching exactly one
       - {seed: 2, module: {encoder: minilm, pretrained: false, num_labels: 3}}  # or a module built here
     methods:                         # any ``attribute`` method or alias; ``label`` names the table row
       - {method: saliency}
@@ -50,6 +53,7 @@ masked LM. Span interactions have no per-word scores and are not diagnosed here.
 from __future__ import annotations
 
 import argparse
+import glob
 import importlib
 import inspect
 import math
@@ -109,6 +113,7 @@ class DataSpec:
     max_length: int = 128
     require_rationale: bool = True
     rationale_threshold: float = 0.5
+    tail_words: int | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,8 @@ def load_examples(spec: DataSpec) -> tuple[list[Example], list[str]]:
     else:
         examples, files = load_split(spec.dataset, spec.split), [str(p) for p in benchmark_paths(spec.dataset,
                                                                                                  spec.split)]
+    if spec.tail_words is not None:
+        examples = [ex.window(len(ex.tokens) - spec.tail_words, len(ex.tokens)) for ex in examples]
     if spec.require_rationale:
         examples = [ex for ex in examples if ex.rationale is not None
                     and any(r >= spec.rationale_threshold for r in ex.rationale)]
@@ -241,6 +248,17 @@ def _import(class_path: str) -> type:
     return getattr(importlib.import_module(module), name)
 
 
+def checkpoint_path(pattern: str) -> str:
+    """The one file a checkpoint entry names: a path, or a glob such as ``.../checkpoints/best-*.ckpt`` (the
+    dev-selected checkpoint, whose name carries its epoch and step) that must match exactly one file."""
+    if not glob.has_magic(pattern):
+        return pattern
+    found = sorted(glob.glob(pattern))
+    if len(found) != 1:
+        raise FileNotFoundError(f"checkpoint {pattern!r} must match exactly one file, matched {found or 'none'}")
+    return found[0]
+
+
 def load_model(spec: ModelSpec) -> nn.Module:
     """An ``NLEModule`` (or ``class_path``) in eval mode: from a checkpoint, or built from ``module`` kwargs after
     ``torch.manual_seed(seed)``."""
@@ -249,10 +267,11 @@ def load_model(spec: ModelSpec) -> nn.Module:
         torch.manual_seed(spec.seed)
         return cls(**dict(spec.module)).eval()
     assert spec.checkpoint is not None
-    ckpt = torch.load(spec.checkpoint, map_location="cpu", weights_only=True)
+    path = checkpoint_path(spec.checkpoint)
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
     for key in ("hyper_parameters", "state_dict"):
         if key not in ckpt:
-            raise DataFormatError(spec.checkpoint, None, key, "a Lightning checkpoint key", sorted(ckpt))
+            raise DataFormatError(path, None, key, "a Lightning checkpoint key", sorted(ckpt))
     accepted = inspect.signature(cls.__init__).parameters
     hparams = {k: v for k, v in ckpt["hyper_parameters"].items() if k in accepted}
     if "pretrained" in accepted:
@@ -502,7 +521,7 @@ def diagnose(cfg: DiagnoseConfig, out_dir: str | Path | None = None) -> list[Res
         for m in cfg.methods:
             ex = runs[k].explained[m.label]
             run_dir = out / "records" / m.label.replace("/", "_") / f"seed={spec.seed}"
-            extra = {"model": spec.checkpoint or dict(spec.module or {}), "target": cfg.target,
+            extra = {"model": checkpoint_path(spec.checkpoint) if spec.checkpoint else dict(spec.module or {}), "target": cfg.target,
                      "n_examples": len(examples), "n_with_rationale": sum(e.rationale is not None for e in examples),
                      "explanations": ex.calls}
             rec = _record(cfg, spec, m.label, metrics[k][m.label], stamps, ex.seconds, run_dir, extra)

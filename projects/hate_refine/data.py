@@ -69,3 +69,41 @@ class HateXplainData(NLEDataModule):
             self.n_truncated += 1
             ids = [*ids[: self.max_length - 1], ids[-1]]
         return {"input_ids": ids, "labels": self.label_id(example.label, where=f"post {example.id}")}
+
+
+class MovieReviewData(HateXplainData):
+    """Movie reviews with rationales (Zaidan et al. 2007; ERASER Movies folds: train 0-7, dev = fold 8), ``neg`` /
+    ``pos``: the second data set whose human rationales ``nle.attribution.diagnose`` scores explanations against.
+
+    Reviews average about 740 words; ``tail_words`` keeps each review's last N words (its verdict, usually), so a
+    CPU-sized model reads a window of a few hundred word pieces; ``null`` keeps the whole review, truncated to
+    ``max_length`` pieces. The diagnose config must use the same window (its ``data.tail_words``). Fold 9 (ERASER's
+    test) is not the blind test of this repository's other sets, but it has no rationales here; pass any file in
+    the derived JSONL format with ``--data.init_args.test_file``.
+    """
+
+    label_names = ("neg", "pos")
+
+    def __init__(self, tail_words: int | None = 100, **kwargs: Any):
+        NLEDataModule.__init__(self, **kwargs)
+        self.source, self.tail_words = "movie_rationales", tail_words
+        self.n_undecided = {}
+        self.n_truncated = 0
+
+    def load_split(self, split: str) -> list[Example] | None:
+        from nle.data.benchmarks import benchmark_paths, load_split
+        from nle.data.readers.movies import read_movie_rationales
+
+        fold = {"train": "train", "dev": "val"}.get(split)
+        if self.files.get(split):
+            resolved = resolve(self.files[split])
+            examples = read_movie_rationales(resolved)
+        elif fold is not None:
+            resolved = benchmark_paths("movie_rationales", fold)[0]
+            examples = load_split("movie_rationales", fold)
+        else:
+            return None
+        self.note_file(resolved)
+        if self.tail_words is not None:
+            examples = [ex.window(len(ex.tokens) - self.tail_words, len(ex.tokens)) for ex in examples]
+        return examples

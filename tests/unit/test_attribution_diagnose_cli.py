@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,10 @@ def test_checkpoint_round_trip(tmp_path: Path) -> None:
     assert not loaded.training and loaded.labels == ["hatespeech", "normal"]
     for name, value in module.state_dict().items():
         assert torch.equal(value, loaded.state_dict()[name]), name
+    (tmp_path / "best-epoch=1-step=9.ckpt").write_bytes(path.read_bytes())  # a glob naming exactly one file
+    assert load_model(ModelSpec(seed=3, checkpoint=str(tmp_path / "best-*.ckpt"))).labels == ["hatespeech", "normal"]
+    with pytest.raises(FileNotFoundError, match="exactly one file"):
+        load_model(ModelSpec(seed=3, checkpoint=str(tmp_path / "*.ckpt")))
 
 
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
@@ -139,3 +144,19 @@ def test_checked_in_config_parses() -> None:
     path = Path(__file__).resolve().parents[2] / "configs" / "attribution" / "hatexplain_minilm.yaml"
     cfg = load_config(path)
     assert cfg.data.dataset == "hatexplain" and len(cfg.models) >= 2 and cfg.methods
+
+
+def test_tail_words_explains_the_window_a_model_read(tmp_path: Path) -> None:
+    """``data.tail_words``: each document is cut to its last N words, rationale included, before anything runs."""
+    from nle.attribution.diagnose import load_examples
+
+    write_fixture(tmp_path / "val.jsonl")
+    cfg = parse_config(config(tmp_path / "val.jsonl", tmp_path / "out"), "c.yaml")
+    whole, _ = load_examples(cfg.data)
+    cut, _ = load_examples(replace(cfg.data, tail_words=3))
+    by_id = {ex.id: ex for ex in whole}
+    assert [ex.id for ex in cut] == [ex.id for ex in whole if any(r >= 0.5 for r in ex.rationale[-3:])]
+    for ex in cut:
+        full = by_id[ex.id]
+        assert ex.tokens == full.tokens[-3:] and ex.rationale == full.rationale[-3:]
+        assert ex.meta["window"] == (len(full.tokens) - 3, len(full.tokens))

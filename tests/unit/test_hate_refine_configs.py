@@ -23,5 +23,8 @@ def test_diagnose_config_parses_and_names_trained_experiments(path: Path) -> Non
         assert model.checkpoint is not None
         parts = Path(model.checkpoint).parts  # runs/hate_refine/<experiment>/seed=<s>/checkpoints/last.ckpt
         assert parts[:2] == ("runs", "hate_refine") and parts[3] == f"seed={model.seed}"
-        experiments = {yaml.safe_load(p.read_text())["experiment"] for p in TRAIN_CONFIGS.glob("hatexplain_*.yaml")}
-        assert parts[2] in experiments
+        trained = {yaml.safe_load(p.read_text())["experiment"]: yaml.safe_load(p.read_text())
+                   for p in TRAIN_CONFIGS.glob("*.yaml")}
+        assert parts[2] in trained
+        data = trained[parts[2]]["data"]["init_args"]
+        assert data.get("tail_words") == cfg.data.tail_words  # the diagnosed window is the one the model read

@@ -10,7 +10,7 @@ import pytest
 from nle.attribution.words import encode_words
 from nle.data.errors import DataNotFoundError
 from nle.data.readers.hatexplain import read_hatexplain
-from projects.hate_refine.data import SAMPLE_DIR, HateXplainData, default_files
+from projects.hate_refine.data import SAMPLE_DIR, HateXplainData, MovieReviewData, default_files
 
 needs_data = pytest.mark.skipif(not os.environ.get("NLE_DATA_DIR"), reason="NLE_DATA_DIR is not set (real HateXplain)")
 
@@ -65,3 +65,22 @@ def test_real_hatexplain_splits() -> None:
     assert Counter(e.label for e in train) == {"hatespeech": 4748, "normal": 6251, "offensive": 4384}
     assert data.load_split("test") is None  # blind
     assert sum(e.rationale is not None for e in dev) == 1141
+
+
+def test_movie_reviews_are_read_through_their_last_words(tmp_path) -> None:
+    import json
+
+    recs = [{"doc_id": f"{lab}R_00{i}.txt", "label": lab, "fold": 0, "has_rationales": True,
+             "tokens": ["the", "plot", "drags", "but", "the", "ending", "is", "great" if lab == "pos" else "awful"],
+             "rationale_token_spans": [[6, 8]]} for i, lab in enumerate(["neg", "pos"])]
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    data = MovieReviewData(tail_words=3, train_file=str(path), dev_file=str(path), max_length=16)
+    data.setup()
+    assert data.labels == ["neg", "pos"] and not data.has_split("test")
+    ex, feat = data.datasets["dev"].examples[1], data.datasets["dev"].features[1]
+    assert ex.tokens == ("ending", "is", "great") and ex.rationale == (0.0, 1.0, 1.0) and feat["labels"] == 1
+    assert feat["input_ids"] == encode_words(data.tokenizer, [ex.tokens])["input_ids"][0].tolist()
+    whole = MovieReviewData(tail_words=None, train_file=str(path), dev_file=str(path))
+    whole.setup()
+    assert len(whole.datasets["train"].examples[0].tokens) == 8 and str(path.resolve()) in whole.data_files

@@ -355,6 +355,23 @@ def test_movie_rationales(tmp_path: Path) -> None:
     assert_bad(err, bad, 1, "rationale_token_spans")
 
 
+def test_window_cuts_text_offsets_rationale_and_clips_spans(tmp_path: Path) -> None:
+    recs = [{"doc_id": "negR_000.txt", "label": "neg", "fold": 0, "has_rationales": True,
+             "tokens": ["plot", ":", "a", "bad", "movie", ",", "sadly", "."],
+             "rationale_token_spans": [[0, 2], [3, 7]]}]
+    ex = read_movie_rationales(write(tmp_path, "m.jsonl", json.dumps(recs[0]) + "\n"))[0]
+    cut = ex.window(2, 5)  # "a bad movie": the first span is dropped, the second clipped to "bad movie"
+    assert cut.text == "a bad movie" and cut.tokens == ("a", "bad", "movie") and cut.rationale == (0.0, 1.0, 1.0)
+    assert_offsets(cut)
+    (span,) = cut.spans
+    assert (span.start, span.end, span.char_start, span.char_end, span.text) == (1, 3, 2, 11, "bad movie")
+    assert cut.label == "neg" and cut.meta["window"] == (2, 5) and cut.meta["fold"] == 0
+    assert ex.window(-4, 99).tokens == ex.tokens  # clipped to the example
+    assert ex.window(5, 8).text == ", sadly ."
+    with pytest.raises(ValueError, match="empty window"):
+        ex.window(8, 12)
+
+
 # ---------------------------------------------------------------- real data (NLE_DATA_DIR)
 
 @pytest.fixture(scope="module")
