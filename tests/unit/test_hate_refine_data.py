@@ -84,3 +84,16 @@ def test_movie_reviews_are_read_through_their_last_words(tmp_path) -> None:
     whole = MovieReviewData(tail_words=None, train_file=str(path), dev_file=str(path))
     whole.setup()
     assert len(whole.datasets["train"].examples[0].tokens) == 8 and str(path.resolve()) in whole.data_files
+
+
+@needs_data
+def test_real_movie_review_folds_through_the_last_100_words() -> None:
+    data = MovieReviewData(tail_words=100)
+    train, dev = data.load_split("train"), data.load_split("dev")
+    assert len(train) == 1600 and len(dev) == 200 and data.load_split("test") is None
+    assert Counter(e.label for e in train) == {"neg": 800, "pos": 800} and dev[0].id == "negR_800.txt"
+    windows = [e.meta["window"] for e in train + dev]
+    assert all(len(e.tokens) == end - start for e, (start, end) in zip(train + dev, windows))
+    assert sum(end - start == 100 for start, end in windows) == 1798  # two reviews are shorter (17, 94 words)
+    assert all(start == 0 for start, end in windows if end - start < 100)
+    assert sum(any(r >= 0.5 for r in e.rationale) for e in dev) == 171  # dev reviews with a rationale in the window
