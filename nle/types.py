@@ -112,6 +112,10 @@ class Example:
                        rationale=None if self.rationale is None else self.rationale[start:end],
                        meta={**self.meta, "window": (start, end)})
 
+    def tail(self, n: int) -> Example:
+        """``window`` over the last ``n`` words (the whole example when it is shorter)."""
+        return self.window(len(self.tokens) - n, len(self.tokens))
+
     def span(self, role: str) -> Span:
         """The single span with this role; ``KeyError`` names the roles present if there is none."""
         found = [s for s in self.spans if s.role == role]

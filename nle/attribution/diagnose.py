@@ -236,7 +236,7 @@ def load_examples(spec: DataSpec) -> tuple[list[Example], list[str]]:
         examples, files = load_split(spec.dataset, spec.split), [str(p) for p in benchmark_paths(spec.dataset,
                                                                                                  spec.split)]
     if spec.tail_words is not None:
-        examples = [ex.window(len(ex.tokens) - spec.tail_words, len(ex.tokens)) for ex in examples]
+        examples = [ex.tail(spec.tail_words) for ex in examples]
     if spec.require_rationale:
         examples = [ex for ex in examples if ex.rationale is not None
                     and any(r >= spec.rationale_threshold for r in ex.rationale)]

@@ -38,7 +38,24 @@ def default_files(source: str) -> dict[str, str]:
     raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
 
 
-class HateXplainData(NLEDataModule):
+class WordClassificationData(NLEDataModule):
+    """Pre-split words → ``input_ids`` (as ``nle.attribution.words.encode_words`` encodes them, truncated to
+    ``max_length`` pieces with ``[CLS] … [SEP]`` kept; truncations counted in :attr:`n_truncated`) and a label: what
+    every classifier this project explains reads. Subclasses implement ``load_split`` and set ``label_names``."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.n_truncated = 0
+
+    def encode(self, example: Example) -> dict[str, Any]:
+        ids = self.tokenizer(list(example.tokens), is_split_into_words=True)["input_ids"]
+        if len(ids) > self.max_length:  # keep [CLS] ... [SEP], as the tokenizer's own truncation does
+            self.n_truncated += 1
+            ids = [*ids[: self.max_length - 1], ids[-1]]
+        return {"input_ids": ids, "labels": self.label_id(example.label, where=f"example {example.id}")}
+
+
+class HateXplainData(WordClassificationData):
     """HateXplain posts → ``input_ids`` and a 3-way label (see the module docstring)."""
 
     label_names = HATEXPLAIN_LABELS
@@ -50,7 +67,6 @@ class HateXplainData(NLEDataModule):
         for split, path in defaults.items():
             self.files[split] = self.files[split] or path
         self.n_undecided: dict[str, int] = {}
-        self.n_truncated = 0
 
     def load_split(self, split: str) -> list[Example] | None:
         path = self.files.get(split)
@@ -63,15 +79,8 @@ class HateXplainData(NLEDataModule):
         self.n_undecided[split] = len(examples) - len(kept)
         return kept
 
-    def encode(self, example: Example) -> dict[str, Any]:
-        ids = self.tokenizer(list(example.tokens), is_split_into_words=True)["input_ids"]
-        if len(ids) > self.max_length:  # keep [CLS] ... [SEP], as the tokenizer's own truncation does
-            self.n_truncated += 1
-            ids = [*ids[: self.max_length - 1], ids[-1]]
-        return {"input_ids": ids, "labels": self.label_id(example.label, where=f"post {example.id}")}
 
-
-class MovieReviewData(HateXplainData):
+class MovieReviewData(WordClassificationData):
     """Movie reviews with rationales (Zaidan et al. 2007; ERASER Movies folds: train 0-7, dev = fold 8), ``neg`` /
     ``pos``: the second data set whose human rationales ``nle.attribution.diagnose`` scores explanations against.
 
@@ -85,10 +94,8 @@ class MovieReviewData(HateXplainData):
     label_names = ("neg", "pos")
 
     def __init__(self, tail_words: int | None = 100, **kwargs: Any):
-        NLEDataModule.__init__(self, **kwargs)
-        self.source, self.tail_words = "movie_rationales", tail_words
-        self.n_undecided = {}
-        self.n_truncated = 0
+        super().__init__(**kwargs)
+        self.tail_words = tail_words
 
     def load_split(self, split: str) -> list[Example] | None:
         from nle.data.benchmarks import benchmark_paths, load_split
@@ -104,6 +111,4 @@ class MovieReviewData(HateXplainData):
         else:
             return None
         self.note_file(resolved)
-        if self.tail_words is not None:
-            examples = [ex.window(len(ex.tokens) - self.tail_words, len(ex.tokens)) for ex in examples]
-        return examples
+        return examples if self.tail_words is None else [ex.tail(self.tail_words) for ex in examples]

@@ -10,11 +10,11 @@ from typing import Any
 
 from nle.results import ResultRecord
 from nle.training.cli import train_main
-from projects.hate_refine.data import HateXplainData
+from projects.hate_refine.data import WordClassificationData
 from projects.hate_refine.model import HateClassifier
 
 CONFIG_DIR = Path(__file__).parent / "configs"
-MODEL_CLASS, DATA_CLASS = HateClassifier, HateXplainData
+MODEL_CLASS, DATA_CLASS = HateClassifier, WordClassificationData  # data: HateXplainData or MovieReviewData
 
 
 def main(args: Any = None) -> ResultRecord | None:
