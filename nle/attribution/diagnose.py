@@ -1,6 +1,7 @@
 """Diagnostics of attribution methods (Atanasova et al., EMNLP 2020), one YAML config per model.
 
     python -m nle.attribution.diagnose --config configs/attribution/hatexplain_minilm.yaml [--out DIR]
+        [--seeds S ...] [--part I/N]
 
 For every model (one architecture, one or more training seeds) and every method, on the words of every example:
 agreement with human rationales (token AUPRC and F1, ``nle.attribution.agreement``), faithfulness by deletion
@@ -14,6 +15,12 @@ project ``attribution``, experiment = config ``name``, metrics under the split n
 ``.tex`` (rows: methods; cells: mean ± std over seeds), ``heatmaps/seed=<s>.html`` (the first ``heatmaps``
 examples, one row per method and the human rationale), and a TensorBoard log ``tb/`` (scalars
 ``<split>/<metric>/<method>`` at step = seed, text ``top_words/<method>``: the top words of the first examples).
+
+Long runs resume and split (``nle.attribution.diagnose_store``): every chunk of ``batch_size`` examples of every
+model is cached under ``out_dir/cache/`` as soon as it is explained (the fitted LSTM LMs too), so an interrupted
+call continues where it stopped, and N processes started with ``--part 0/N`` ... ``--part N-1/N`` (and / or
+``--seeds``) share the work with the numbers of one process. Whichever call finds every chunk cached writes the
+outputs; until then a call prints what is left. A model whose checkpoint does not exist yet is skipped.
 
 Config (relative paths are read from the working directory)::
 
@@ -59,7 +66,7 @@ import inspect
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +75,10 @@ import torch
 import yaml
 from torch import Tensor, nn
 
-from nle.atomic import write_text_atomic
+from nle.atomic import atomic_open, write_text_atomic
 from nle.attribution.agreement import token_auprc, token_f1
 from nle.attribution.api import SEVERAL_TARGETS, attribute, resolve_method
+from nle.attribution.diagnose_store import ChunkStore, Explained, ModelRun, fingerprint
 from nle.attribution.diagnostics import (
     confidence_indication,
     dataset_consistency,
@@ -281,8 +289,13 @@ def load_model(spec: ModelSpec) -> nn.Module:
     return module.eval()
 
 
-def build_lm(spec: LMSpec, tokenizer: Any, batches: Sequence[dict[str, Tensor]]) -> nn.Module:
-    """The language model a method needs: an LSTM LM fitted on ``batches`` or a Hugging Face masked LM."""
+def build_lm(spec: LMSpec, tokenizer: Any, batches: Sequence[dict[str, Tensor]],
+             cache: str | Path | None = None) -> nn.Module:
+    """The language model a method needs: an LSTM LM fitted on ``batches`` or a Hugging Face masked LM.
+
+    ``cache``: where the fitted LSTM LM's state dict is kept (read with ``weights_only=True``; the caller keys
+    the file name by everything the fit depends on), so that a resumed or parallel run explains with the same LM
+    without fitting it again."""
     if spec.kind == "hf":
         if not spec.name:
             raise ValueError("lm kind 'hf' needs a name (a masked LM name or path)")
@@ -293,8 +306,14 @@ def build_lm(spec: LMSpec, tokenizer: Any, batches: Sequence[dict[str, Tensor]])
     lm = LSTMLanguageModel(len(tokenizer), mask_token_id=tokenizer.mask_token_id, pad_token_id=tokenizer.pad_token_id,
                            embedding_dim=spec.embedding_dim, hidden_size=spec.hidden_size,
                            vocab_ids=corpus_vocabulary(batches))
+    if cache is not None and Path(cache).is_file():
+        lm.load_state_dict(torch.load(cache, map_location="cpu", weights_only=True))
+        return lm.eval()
     train_lm(lm, [{k: b[k] for k in ("input_ids", "attention_mask")} for b in batches], steps=spec.steps, lr=spec.lr,
              seed=spec.seed, special_ids=tokenizer.all_special_ids)
+    if cache is not None:
+        with atomic_open(cache, "wb") as fh:
+            torch.save(lm.state_dict(), fh)
     return lm.eval()
 
 
@@ -318,29 +337,6 @@ def method_options(spec: MethodSpec, tokenizer: Any, lm: nn.Module | None) -> di
 # ---------------------------------------------------------------- one model
 
 
-@dataclass(frozen=True)
-class Explained:
-    """One method's explanations of one model on every example (per example: covered words only)."""
-
-    words: list[np.ndarray]          # (W_i,) scores of the explained class
-    class_words: list[np.ndarray]    # (C, W_i) scores of every class
-    comprehensiveness: np.ndarray    # (N,) AOPC
-    sufficiency: np.ndarray          # (N,) AOPC
-    seconds: float                   # wall time of the attribute calls
-    calls: int                       # explanations computed (examples × classes)
-
-
-@dataclass(frozen=True)
-class ModelRun:
-    """A model's forward facts per example and its explanations per method label."""
-
-    tokens: list[list[str]]          # covered words per example
-    target: np.ndarray               # (N,) explained class
-    confidence: np.ndarray           # (N,) p(target | x)
-    activations: np.ndarray          # (N, D) pooled representation
-    explained: dict[str, Explained]
-
-
 def _targets(cfg: DiagnoseConfig, labels: Sequence[str], examples: Sequence[Example], probs: Tensor) -> Tensor:
     if cfg.target == "predicted":
         return probs.argmax(-1)
@@ -358,9 +354,10 @@ def _targets(cfg: DiagnoseConfig, labels: Sequence[str], examples: Sequence[Exam
     return torch.full((probs.shape[0],), labels.index(cfg.target), device=probs.device)
 
 
-def run_model(cfg: DiagnoseConfig, module: nn.Module, tokenizer: Any, examples: Sequence[Example],
-              lms: Mapping[str, nn.Module | None]) -> ModelRun:
-    """Explain every example with every method; erasure faithfulness per example."""
+def explain_chunk(cfg: DiagnoseConfig, module: nn.Module, tokenizer: Any, examples: Sequence[Example],
+                  lms: Mapping[str, nn.Module | None]) -> ModelRun:
+    """Explain every example of ``examples`` (one chunk: one batch of ``cfg.batch_size`` in ``diagnose``) with
+    every method; erasure faithfulness per example."""
     device = torch.device(cfg.device)
     module = module.to(device)
     clf = as_classifier(module, tokenizer)
@@ -404,7 +401,8 @@ def run_model(cfg: DiagnoseConfig, module: nn.Module, tokenizer: Any, examples: 
             p["s"].append(aopc(suff).cpu())
     explained = {label: Explained(p["w"], p["cw"], torch.cat(p["c"]).numpy(), torch.cat(p["s"]).numpy(),
                                   seconds[label], len(examples) * n_classes) for label, p in parts.items()}
-    return ModelRun(tokens, torch.cat(targets).numpy(), torch.cat(confs).numpy(), torch.cat(acts).numpy(), explained)
+    return ModelRun(tokens, torch.cat(targets).numpy(), torch.cat(confs).numpy(), torch.cat(acts).numpy(), explained,
+                    tuple(labels))
 
 
 def _nanmean(values: Sequence[float]) -> float:
@@ -481,33 +479,106 @@ def _record(cfg: DiagnoseConfig, spec: ModelSpec, label: str, metrics: dict[str,
                         wall_time_s=wall, run_dir=str(run_dir), extra=extra, **stamps)
 
 
-def diagnose(cfg: DiagnoseConfig, out_dir: str | Path | None = None) -> list[ResultRecord]:
-    """Run every diagnostic of ``cfg``, write records, tables, heatmaps and the TensorBoard log; return the records."""
-    from torch.utils.tensorboard import SummaryWriter
+def model_fingerprint(cfg: DiagnoseConfig, spec: ModelSpec, data_hashes: Mapping[str, str]) -> str:
+    """What one model's cached chunks depend on (see ``nle.attribution.diagnose_store``)."""
+    from nle.results.provenance import sha256_file
+
+    raw = cfg.raw
+    model = ({"checkpoint_sha256": sha256_file(checkpoint_path(spec.checkpoint))} if spec.checkpoint is not None
+             else {"module": dict(spec.module or {}), "seed": spec.seed})
+    return fingerprint({"data": raw.get("data"), "data_files": dict(data_hashes), "methods": raw.get("methods"),
+                        "target": cfg.target, "label_map": dict(cfg.label_map), "batch_size": cfg.batch_size,
+                        "fractions": list(cfg.fractions), "device": cfg.device, "model": model,
+                        "class_path": spec.class_path})
+
+
+def chunk_store(cfg: DiagnoseConfig, out: Path, spec: ModelSpec, n_chunks: int,
+                data_hashes: Mapping[str, str]) -> ChunkStore:
+    """The ``ChunkStore`` of one model under ``out / "cache"`` (``FileNotFoundError`` while its checkpoint is
+    missing)."""
+    fp = model_fingerprint(cfg, spec, data_hashes)
+    return ChunkStore(out / "cache" / f"seed={spec.seed}-{fp}", fp, n_chunks)
+
+
+def compute_chunks(cfg: DiagnoseConfig, out: Path, examples: Sequence[Example], data_hashes: Mapping[str, str],
+                   seeds: Sequence[int] | None = None, part: tuple[int, int] = (0, 1)) -> None:
+    """Explain the chunks not yet cached: of the models in ``seeds`` (default: all), the chunks ``c`` with
+    ``c % n == i`` for ``part = (i, n)``; each finished chunk is saved at once. A model whose checkpoint does not
+    exist yet (still training) is skipped with a message."""
+    from tqdm.auto import tqdm
 
     from nle.training.encoder import load_tokenizer
 
+    i, n = part
+    chunks = [examples[k:k + cfg.batch_size] for k in range(0, len(examples), cfg.batch_size)]
+    lms: dict[str, nn.Module | None] | None = None
+    for spec in cfg.models:
+        if seeds is not None and spec.seed not in seeds:
+            continue
+        try:
+            store = chunk_store(cfg, out, spec, len(chunks), data_hashes)
+        except FileNotFoundError as err:
+            print(f"seed {spec.seed}: skipped ({err})")
+            continue
+        todo = [c for c in range(len(chunks)) if c % n == i and c not in store.done()]
+        if not todo:
+            continue
+        module = load_model(spec)
+        encoder = module.hparams.get("encoder", "minilm")
+        tokenizer = load_tokenizer(encoder)
+        if lms is None:
+            corpus = [encode_words(tokenizer, [ex.tokens for ex in chunk], max_length=cfg.data.max_length)
+                      for chunk in chunks]
+            lms = {}
+            for m in cfg.methods:
+                if m.lm is None:
+                    lms[m.label] = None
+                    continue
+                key = fingerprint({"lm": asdict(m.lm), "encoder": encoder, "data": cfg.raw.get("data"),
+                                   "data_files": dict(data_hashes), "batch_size": cfg.batch_size})
+                lms[m.label] = build_lm(m.lm, tokenizer, corpus, cache=out / "cache" / "lm" / f"{key}.pt")
+        for c in tqdm(todo, desc=f"diagnose seed={spec.seed} (part {i}/{n})", unit="chunk"):
+            store.save(c, explain_chunk(cfg, module, tokenizer, chunks[c], lms))
+
+
+def diagnose(cfg: DiagnoseConfig, out_dir: str | Path | None = None, seeds: Sequence[int] | None = None,
+             part: tuple[int, int] = (0, 1)) -> list[ResultRecord]:
+    """Run every diagnostic of ``cfg``, write records, tables, heatmaps and the TensorBoard log; return the records.
+
+    Chunks already in the cache are not computed again. ``seeds`` / ``part`` (``(i, n)``) restrict this call's
+    computation to some models / every n-th chunk from the i-th; the outputs are written once every chunk of every
+    model is cached (by this call or earlier ones), otherwise the call returns no records."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    if not (0 <= part[0] < part[1]):
+        raise ValueError(f"part must be (i, n) with 0 <= i < n, got {part}")
     out = Path(out_dir if out_dir is not None else cfg.out_dir)
     examples, files = load_examples(cfg.data)
     if not examples:
         raise ValueError(f"{cfg.source}: no examples to diagnose (data: {cfg.data})")
     stamps = stamp(cfg.raw, data_files=[f for f in files if Path(f).is_file()])
-    runs: list[ModelRun] = []
-    metrics: list[dict[str, dict[str, float]]] = []
-    lms: dict[str, nn.Module | None] = {}
-    writer = SummaryWriter(log_dir=str(out / "tb"))
+    n_chunks = math.ceil(len(examples) / cfg.batch_size)
+    compute_chunks(cfg, out, examples, stamps["data_files"], seeds, part)
+    stores, pending = {}, {}
     for spec in cfg.models:
-        module = load_model(spec)
-        tokenizer = load_tokenizer(module.hparams.get("encoder", "minilm"))
-        if not lms:
-            corpus = [encode_words(tokenizer, [ex.tokens for ex in examples[i:i + cfg.batch_size]],
-                                   max_length=cfg.data.max_length) for i in range(0, len(examples), cfg.batch_size)]
-            lms = {m.label: build_lm(m.lm, tokenizer, corpus) if m.lm is not None else None for m in cfg.methods}
-        run = run_model(cfg, module, tokenizer, examples, lms)
-        runs.append(run)
+        try:
+            stores[spec.seed] = chunk_store(cfg, out, spec, n_chunks, stamps["data_files"])
+        except FileNotFoundError:
+            pending[spec.seed] = "checkpoint missing"
+            continue
+        if not stores[spec.seed].complete():
+            pending[spec.seed] = n_chunks - len(stores[spec.seed].done())
+    if pending:
+        print(f"{cfg.name}: chunks still to compute, by seed: {pending} (of {n_chunks} each); "
+              "outputs are written once every chunk is cached")
+        return []
+    runs: list[ModelRun] = [stores[spec.seed].load() for spec in cfg.models]
+    metrics: list[dict[str, dict[str, float]]] = []
+    writer = SummaryWriter(log_dir=str(out / "tb"))
+    for spec, run in zip(cfg.models, runs):
         metrics.append({m.label: model_metrics(cfg, examples, run, m.label) for m in cfg.methods})
         write_heatmaps(out / "heatmaps" / f"seed={spec.seed}.html",
-                       heatmap_rows(cfg, examples, run, list(module.labels)))
+                       heatmap_rows(cfg, examples, run, list(run.labels)))
         for m in cfg.methods:
             writer.add_text(f"top_words/{m.label}", top_words_text(cfg, examples, run, m.label), global_step=spec.seed)
     if len(runs) > 1:
@@ -540,9 +611,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nle.attribution.diagnose", description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="diagnostics YAML (see the module doc)")
     parser.add_argument("--out", default=None, help="output folder (default: the config's out_dir)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="compute only these models (by seed); the outputs wait for every model's chunks")
+    parser.add_argument("--part", default="0/1", metavar="I/N",
+                        help="compute only every N-th chunk from the I-th (run N processes with I = 0..N-1)")
     args = parser.parse_args(argv)
+    try:
+        part = tuple(int(x) for x in args.part.split("/"))
+        if len(part) != 2 or not 0 <= part[0] < part[1]:
+            raise ValueError
+    except ValueError:
+        parser.error(f"--part must be I/N with 0 <= I < N, got {args.part!r}")
     cfg = load_config(args.config)
-    records = diagnose(cfg, args.out)
+    records = diagnose(cfg, args.out, seeds=args.seeds, part=part)  # type: ignore[arg-type]
+    if not records:
+        return 0
     out = Path(args.out or cfg.out_dir)
     print((out / "tables" / f"{table_spec(cfg).name}.md").read_text(encoding="utf-8"))
     print(f"{len(records)} record(s) under {out / 'records'}")

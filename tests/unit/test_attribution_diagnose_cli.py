@@ -160,3 +160,99 @@ def test_tail_words_explains_the_window_a_model_read(tmp_path: Path) -> None:
         full = by_id[ex.id]
         assert ex.tokens == full.tokens[-3:] and ex.rationale == full.rationale[-3:]
         assert ex.meta["window"] == (len(full.tokens) - 3, len(full.tokens))
+
+
+def _metrics_without_time(records: list) -> dict:
+    return {(r.method, r.seed): {k: v for k, v in r.metrics["val"].items() if k != "seconds_per_example"}
+            for r in records}
+
+
+def test_parts_and_resume_give_the_one_process_numbers(diagnosed: Path, tmp_path: Path) -> None:
+    """Two ``--part`` processes (one seed at a time), an interruption and a resume: the same numbers as one call."""
+    root = diagnosed.parent
+    cfg_path = tmp_path / "tiny.yaml"
+    cfg_path.write_text(yaml.safe_dump(config(root / "val.jsonl", tmp_path / "out")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--config", str(cfg_path), "--part", "0/2", "--seeds", "0"]) == 0
+    assert not (out / "records").exists() and not (out / "tables").exists()  # outputs wait for every chunk
+    (seed0,) = (out / "cache").glob("seed=0-*")
+    assert sorted(p.name for p in seed0.glob("chunk-*.npz")) == ["chunk-00000.npz"]  # 7 examples, 4 per chunk
+    # soc and marginalization name the same LM spec: one fit, cached, read by both and by later calls
+    assert len(list((out / "cache" / "lm").glob("*.pt"))) == 1
+    assert main(["--config", str(cfg_path), "--part", "1/2"]) == 0  # chunk 1 of seed 0, chunk 1 of seed 1
+    assert not (out / "records").exists()
+    kept = (seed0 / "chunk-00000.npz").stat().st_mtime_ns
+    assert main(["--config", str(cfg_path)]) == 0  # the rest: chunk 0 of seed 1; then the outputs
+    assert (seed0 / "chunk-00000.npz").stat().st_mtime_ns == kept  # cached chunks are not recomputed
+    assert _metrics_without_time(load_results(out / "records")) == _metrics_without_time(
+        load_results(diagnosed / "records"))
+    assert (out / "tables" / "tiny_diag.md").is_file() and (out / "heatmaps" / "seed=1.html").is_file()
+
+
+def test_cache_is_keyed_by_what_the_numbers_depend_on(diagnosed: Path, tmp_path: Path) -> None:
+    from nle.attribution.diagnose import chunk_store
+
+    cfg = parse_config(config(diagnosed.parent / "val.jsonl", tmp_path / "out"), "c.yaml")
+    raw = config(diagnosed.parent / "val.jsonl", tmp_path / "out")
+    raw["methods"][2]["options"] = {"steps": 8}
+    changed = parse_config(raw, "c.yaml")
+
+    def roots(c: object, data: str) -> set[Path]:
+        return {chunk_store(c, tmp_path, spec, 2, {"val.jsonl": data}).root for spec in c.models}  # type: ignore[attr-defined]
+
+    assert len(roots(cfg, "x")) == 2 and roots(cfg, "x") == roots(cfg, "x")  # one folder per seed, stable
+    assert not roots(cfg, "x") & roots(changed, "x")  # a method option changed
+    assert not roots(cfg, "x") & roots(cfg, "y")  # the data file changed
+
+
+def test_store_round_trip_and_bad_files(tmp_path: Path) -> None:
+    import numpy as np
+
+    from nle.attribution.diagnose_store import ChunkStore, Explained, ModelRun, concat_runs, load_run, save_run
+
+    rng = np.random.default_rng(0)
+
+    def run(lengths: list[int]) -> ModelRun:
+        words = [rng.normal(size=n).astype(np.float32) for n in lengths]
+        classes = [rng.normal(size=(3, n)).astype(np.float32) for n in lengths]
+        ex = Explained(words, classes, rng.normal(size=len(lengths)), rng.normal(size=len(lengths)), 1.5, 3 * len(lengths))
+        return ModelRun([[f"w{k}" for k in range(n)] for n in lengths], np.arange(len(lengths)),
+                        rng.random(len(lengths)), rng.normal(size=(len(lengths), 4)), {"IG": ex}, ("a", "b", "c"))
+
+    parts = [run([3, 1]), run([2])]
+    store = ChunkStore(tmp_path / "s", "fp", 2)
+    assert store.done() == set() and not store.complete()
+    for c, p in enumerate(parts):
+        store.save(c, p)
+    whole, expected = store.load(), concat_runs(parts)
+    assert whole.tokens == expected.tokens and whole.labels == ("a", "b", "c")
+    for got, want in zip(whole.explained["IG"].class_words, expected.explained["IG"].class_words):
+        assert np.array_equal(got, want)
+    assert np.array_equal(np.concatenate(whole.explained["IG"].words), np.concatenate(expected.explained["IG"].words))
+    assert whole.explained["IG"].seconds == 3.0 and whole.explained["IG"].calls == 9
+    with pytest.raises(DataFormatError, match="fingerprint"):
+        load_run(store.path(0), "another")
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(DataFormatError, match="bad.npz"):
+        load_run(tmp_path / "bad.npz")
+    save_run(tmp_path / "s2" / "chunk-00000.npz", parts[0], "fp")
+    with pytest.raises(FileNotFoundError, match=r"chunks \[1\]"):
+        ChunkStore(tmp_path / "s2", "fp", 2).load()
+
+
+def test_part_flag_is_checked(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["--config", str(tmp_path / "c.yaml"), "--part", "2/2"])
+
+
+def test_a_model_still_training_is_skipped_not_fatal(diagnosed: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    raw = config(diagnosed.parent / "val.jsonl", tmp_path / "out")
+    raw["methods"] = [{"method": "saliency"}]
+    raw["models"][1] = {"seed": 1, "checkpoint": str(tmp_path / "not-yet" / "last.ckpt")}
+    cfg_path = tmp_path / "c.yaml"
+    cfg_path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert main(["--config", str(cfg_path)]) == 0
+    said = capsys.readouterr().out
+    assert "seed 1: skipped" in said and "checkpoint missing" in said
+    assert len(list((tmp_path / "out" / "cache").glob("seed=0-*/chunk-*.npz"))) == 2  # seed 0 is done meanwhile
+    assert not (tmp_path / "out" / "records").exists()
