@@ -38,6 +38,7 @@ YAML schema (a top-level ``curves:`` list, in the same file as ``tables:``; only
           - {label: NExT, where: {method: next_full}}
           - {label: Labels only, where: {method: bert}, x: config.data.init_args.n_labels}   # per-series x
           - {label: NExT (label-equiv.), where: {method: next_full}, x_transform: "times:2"}
+          - {label: chosen by rule, where: {method: rule}, pool_x: true}   # one point at the mean x of its runs
 
 >>> s = CurveSpec(name="c", title="C", x="config.data.n", y_split="dev", y_metric="f1", series=[("A", {})])
 >>> curve_points(s, [])
@@ -53,6 +54,7 @@ import math
 import re
 import statistics
 import sys
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +103,7 @@ class Series:
     where: Mapping[str, Any] = field(default_factory=dict)
     x: str | None = None
     x_transform: str | None = None
+    pool_x: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,9 @@ def _series_values(spec: CurveSpec, series: Series, records: Sequence[ResultReco
             continue
         value = spec.scale * r.metrics[spec.y_split][spec.y_metric]
         by_x.setdefault(transform(raw), []).append((r.seed, value))
+    if series.pool_x and by_x:  # one point at the mean x (its runs' x differ: e.g. a fraction each seed chose)
+        pooled = [(x, sv) for x, svs in by_x.items() for sv in svs]
+        by_x = {statistics.fmean(x for x, _ in pooled): [sv for _, sv in pooled]}
     return by_x, skipped
 
 
@@ -294,6 +300,27 @@ def render_markdown(spec: CurveSpec, records: Sequence[ResultRecord]) -> str:
 # ---------------------------------------------------------------- PNG
 
 
+def _fmt_tick(x: float) -> str:
+    """A tick label: integers as they are, else 3 significant digits."""
+    return str(int(x)) if float(x).is_integer() else f"{x:.3g}"
+
+
+def _ticks_apart(xs: Sequence[float], log_x: bool = False, min_gap: float = 0.06) -> bool:
+    """Whether ticks at exactly ``xs`` (sorted) are far enough apart to be read: every gap is at least ``min_gap``
+    of the axis range (in log space for a log axis). Otherwise the axis keeps matplotlib's own ticks.
+
+    >>> _ticks_apart([25, 50, 100, 203]), _ticks_apart([0, 0.05, 0.052, 1])
+    (True, False)
+    """
+    if len(xs) < 2:
+        return True
+    if log_x and xs[0] <= 0:
+        return False
+    values = [math.log(x) for x in xs] if log_x else list(xs)
+    span = values[-1] - values[0]
+    return span > 0 and min(b - a for a, b in zip(values, values[1:])) >= min_gap * span
+
+
 def render_png(spec: CurveSpec, records: Sequence[ResultRecord], path: str | Path, dpi: int = 150) -> Path:
     """Draw the curve (one line per series, markers, error bars = ± std, legend, axis labels, title; log x when
     ``spec.log_x``, ticks at the x values present) and write it atomically as PNG to ``path``. Returns ``path``.
@@ -318,13 +345,13 @@ def render_png(spec: CurveSpec, records: Sequence[ResultRecord], path: str | Pat
     if spec.log_x:
         ax.set_xscale("log")
     xs = sorted({p.x for ps in points.values() for p in ps})
-    if 0 < len(xs) <= 12:
+    if 0 < len(xs) <= 12 and _ticks_apart(xs, spec.log_x):
         ax.xaxis.set_major_locator(FixedLocator(xs))
         ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xticklabels([_fmt_x(x) for x in xs])
+        ax.set_xticklabels([_fmt_tick(x) for x in xs])
     ax.set_xlabel(spec.x_label)
     ax.set_ylabel(spec.y_label)
-    ax.set_title(spec.title)
+    ax.set_title(textwrap.fill(spec.title, 60, break_on_hyphens=False), fontsize=10)
     ax.grid(True, alpha=0.3)
     if any(points.values()):
         ax.legend()
@@ -340,7 +367,7 @@ def render_png(spec: CurveSpec, records: Sequence[ResultRecord], path: str | Pat
 _ROOT_KEYS = {"tables", "curves"}
 _CURVE_KEYS = {"name", "title", "x", "x_label", "x_transform", "y_split", "y_metric", "y_label", "scale", "precision",
                "log_x", "seeds", "where", "caption", "series"}
-_SERIES_KEYS = {"label", "where", "x", "x_transform"}
+_SERIES_KEYS = {"label", "where", "x", "x_transform", "pool_x"}
 
 
 def load_curve_specs(path: str | Path) -> list[CurveSpec]:
@@ -411,7 +438,10 @@ def _curve_from_yaml(path: Path, where: str, node: Any) -> CurveSpec:
         for key in ("x", "x_transform"):
             if key in s:
                 _typed(path, f"{at}.{key}", s[key], isinstance(s[key], str) and s[key] != "", "a non-empty string")
-        series.append(Series(str(s["label"]), dict(s.get("where", {})), s.get("x"), s.get("x_transform")))
+        if "pool_x" in s:
+            _typed(path, f"{at}.pool_x", s["pool_x"], isinstance(s["pool_x"], bool), "true or false")
+        series.append(Series(str(s["label"]), dict(s.get("where", {})), s.get("x"), s.get("x_transform"),
+                             bool(s.get("pool_x", False))))
     for i, s in enumerate(series):
         text = s.x_transform or node.get("x_transform", "identity")
         try:

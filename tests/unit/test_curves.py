@@ -97,6 +97,17 @@ def test_x_transform_times_2_and_per_series_x():
     assert [p.mean for p in got["BERT (labels)"]] == pytest.approx([50.0, 58.0, 65.0])
 
 
+def test_pool_x_gives_one_point_at_the_mean_x():
+    """A series whose runs each chose their own x (e.g. the fraction a rule re-annotated) pools into one point."""
+    runs = [rec("rule", s, v, {"n_explanations": n}) for s, v, n in [(1, 0.60, 70), (2, 0.62, 72), (3, 0.64, 74)]]
+    apart = curve_points(spec(series=[Series("rule", {"method": "rule"})]), runs)["rule"]
+    assert [(p.x, p.n) for p in apart] == [(70.0, 1), (72.0, 1), (74.0, 1)]
+    (pooled,) = curve_points(spec(series=[Series("rule", {"method": "rule"}, pool_x=True)]), runs)["rule"]
+    assert (pooled.x, pooled.n, pooled.seeds) == (72.0, 3, (1, 2, 3))
+    assert pooled.mean == pytest.approx(62.0) and pooled.std == pytest.approx(2.0)
+    assert curve_problems(spec(series=[Series("rule", {"method": "rule"}, pool_x=True)]), runs) == []
+
+
 def test_parse_x_transform_is_a_whitelist():
     assert parse_x_transform("identity")(7) == 7.0
     assert parse_x_transform("times:2")(50) == 100.0
@@ -229,6 +240,8 @@ BAD = [
     ("curves: [{title: T, x: k, y_split: d, y_metric: m, series: [{label: A}], seeds: [1, a]}]\n", "curves[0].seeds"),
     ("curves: [{title: T, x: k, y_split: d, y_metric: m, series: [{label: A}], scale: big}]\n", "curves[0].scale"),
     ("curves: [{title: T, x: k, y_split: d, y_metric: m, series: [{label: A}], log_x: 1}]\n", "curves[0].log_x"),
+    ("curves: [{title: T, x: k, y_split: d, y_metric: m, series: [{label: A, pool_x: 'yes'}]}]\n",
+     "curves[0].series[0].pool_x"),
     ("curves: [{title: T, x: 3, y_split: d, y_metric: m, series: [{label: A}]}]\n", "curves[0].x"),
     ("curves: [{title: T, x: k, y_split: d, y_metric: m, series: [{label: A}, {label: A}]}]\n", "curves[0].series"),
     ("curves:\n  - {title: T, x: k, y_split: d, y_metric: m, series: [{label: A}]}\n"
