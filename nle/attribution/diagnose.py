@@ -60,6 +60,7 @@ masked LM. Span interactions have no per-word scores and are not diagnosed here.
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import importlib
 import inspect
@@ -479,12 +480,23 @@ def _record(cfg: DiagnoseConfig, spec: ModelSpec, label: str, metrics: dict[str,
                         wall_time_s=wall, run_dir=str(run_dir), extra=extra, **stamps)
 
 
-def model_fingerprint(cfg: DiagnoseConfig, spec: ModelSpec, data_hashes: Mapping[str, str]) -> str:
-    """What one model's cached chunks depend on (see ``nle.attribution.diagnose_store``)."""
+@functools.lru_cache(maxsize=64)
+def _sha256_once(path: str, mtime_ns: int, size: int) -> str:
+    """sha256 of a file, computed once per (path, modification time, size): a call hashes each checkpoint once."""
     from nle.results.provenance import sha256_file
 
+    return sha256_file(path)
+
+
+def checkpoint_sha256(path: str | Path) -> str:
+    st = Path(path).stat()  # FileNotFoundError while the checkpoint is missing
+    return _sha256_once(str(path), st.st_mtime_ns, st.st_size)
+
+
+def model_fingerprint(cfg: DiagnoseConfig, spec: ModelSpec, data_hashes: Mapping[str, str]) -> str:
+    """What one model's cached chunks depend on (see ``nle.attribution.diagnose_store``)."""
     raw = cfg.raw
-    model = ({"checkpoint_sha256": sha256_file(checkpoint_path(spec.checkpoint))} if spec.checkpoint is not None
+    model = ({"checkpoint_sha256": checkpoint_sha256(checkpoint_path(spec.checkpoint))} if spec.checkpoint is not None
              else {"module": dict(spec.module or {}), "seed": spec.seed})
     return fingerprint({"data": raw.get("data"), "data_files": dict(data_hashes), "methods": raw.get("methods"),
                         "target": cfg.target, "label_map": dict(cfg.label_map), "batch_size": cfg.batch_size,

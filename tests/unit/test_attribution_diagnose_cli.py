@@ -256,3 +256,37 @@ def test_a_model_still_training_is_skipped_not_fatal(diagnosed: Path, tmp_path: 
     assert "seed 1: skipped" in said and "checkpoint missing" in said
     assert len(list((tmp_path / "out" / "cache").glob("seed=0-*/chunk-*.npz"))) == 2  # seed 0 is done meanwhile
     assert not (tmp_path / "out" / "records").exists()
+
+
+def test_a_checkpoint_is_hashed_once_per_call_and_again_when_rewritten(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import nle.results.provenance as provenance
+    from nle.attribution import diagnose as diag
+    from nle.training.module import NLEModule
+
+    calls: list[str] = []
+    real = provenance.sha256_file
+    monkeypatch.setattr(provenance, "sha256_file", lambda p: calls.append(str(p)) or real(p))
+    diag._sha256_once.cache_clear()
+    torch.manual_seed(0)
+    module = NLEModule(**tiny_module())
+    ckpt = tmp_path / "last.ckpt"
+    torch.save({"hyper_parameters": dict(module.hparams), "state_dict": module.state_dict(), "epoch": 1}, ckpt)
+    write_fixture(tmp_path / "val.jsonl")
+    raw = config(tmp_path / "val.jsonl", tmp_path / "out")
+    raw["methods"] = [{"method": "saliency"}]
+    raw["models"] = [{"seed": 0, "checkpoint": str(ckpt)}]
+    cfg_path = tmp_path / "c.yaml"
+    cfg_path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert main(["--config", str(cfg_path)]) == 0
+    hashed = [c for c in calls if c.endswith(".ckpt")]
+    assert hashed == [str(ckpt)]  # computing the chunks and checking they are complete share one hash
+    first = diag.checkpoint_sha256(ckpt)
+    torch.manual_seed(1)
+    torch.save({"hyper_parameters": dict(module.hparams), "state_dict": NLEModule(**tiny_module()).state_dict(),
+                "epoch": 2}, ckpt)
+    st = ckpt.stat()
+    os.utime(ckpt, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a rewrite within the clock's resolution
+    assert diag.checkpoint_sha256(ckpt) != first and [c for c in calls if c.endswith(".ckpt")] == [str(ckpt)] * 2
