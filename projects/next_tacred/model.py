@@ -27,7 +27,8 @@
 
 ``tune_other``: Other / no_relation is predicted where the entropy of the predicted distribution exceeds a
 threshold tuned on dev (maximising the first metric) each validation; the threshold is a buffer, so the
-best checkpoint carries the one chosen with it and the test split uses it unchanged.
+best checkpoint carries the one chosen with it and the test split uses it unchanged. ``other_label``: the class
+predicted there (default: ``Other`` for SemEval, ``no_relation`` for TACRED, whichever the labels hold).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class NExTClassifier(RelationClassifier):
                  count_window: int = 7, count_value: float = 0.5, min_confidence: float = 0.0,
                  unlabelled_weighting: str = "softmax", weight_temperature: float = 10.0,
                  self_training_threshold: float = 0.9, warmup_epochs: int = 1, tune_other: bool = False,
-                 other_label: str = "Other", matcher_pretrain_steps: int = 300, oracle_pseudo_labels: bool = False,
+                 other_label: str | None = None, matcher_pretrain_steps: int = 300, oracle_pseudo_labels: bool = False,
                  **kwargs: Any):
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -110,6 +111,8 @@ class NExTClassifier(RelationClassifier):
     def setup(self, stage: str) -> None:
         hp = self.hparams
         dm = self.trainer.datamodule
+        if hp.tune_other:
+            self.other_class()  # a missing Other label fails here, not after training
         if stage == "fit" and hasattr(dm, "annotation_budget"):
             self.extra_results.update(dm.annotation_budget())  # n_explanations / n_labels: the x of the curves
         if hp.method != "next" or self._soft is not None:
@@ -225,14 +228,24 @@ class NExTClassifier(RelationClassifier):
     def decide(self, split: str, gold: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
         pred = probs.argmax(-1)
         hp = self.hparams
-        if not hp.tune_other or hp.other_label not in self.labels:
+        if not hp.tune_other:
             return pred
-        other = self.labels.index(hp.other_label)
+        other = self.labels.index(self.other_class())
         h = entropy(probs)
         if split == "dev" and bool((gold >= 0).all()):
             self.other_tau.fill_(self._tune_tau(gold, pred, h, other))
         self.extra_results["other_entropy_threshold"] = float(self.other_tau)
         return torch.where(h > self.other_tau, torch.full_like(pred, other), pred)
+
+    def other_class(self) -> str:
+        """The label ``tune_other`` predicts: ``other_label``, else ``Other`` or ``no_relation`` (ValueError if the
+        labels hold none of them)."""
+        wanted = [self.hparams.other_label] if self.hparams.other_label else ["Other", "no_relation"]
+        for name in wanted:
+            if name in self.labels:
+                return name
+        raise ValueError(f"tune_other: other_label {' / '.join(map(repr, wanted))} is not one of the labels "
+                         f"{list(self.labels)}; set model.init_args.other_label")
 
     def _tune_tau(self, gold: torch.Tensor, pred: torch.Tensor, h: torch.Tensor, other: int) -> float:
         name = self.metric_names[0]

@@ -10,7 +10,7 @@ from nle.results import load_table_specs
 from nle.training.cli import NLECLI
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIGS = sorted((ROOT / "projects").glob("*/configs/*.yaml"))
+CONFIGS = sorted((ROOT / "projects").glob("*/configs/**/*.yaml"))  # configs/bilstm/ etc. too
 TABLES = sorted((ROOT / "projects").glob("*/tables.yaml"))
 
 
@@ -21,9 +21,13 @@ def project_classes(project: str) -> tuple[type, type, list[Path]]:
     return train.MODEL_CLASS, train.DATA_CLASS, [train.CONFIG_DIR / "base.yaml"]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: f"{p.parents[1].name}/{p.name}")
+def project_of(config: Path) -> str:
+    return config.relative_to(ROOT / "projects").parts[0]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: str(p.relative_to(ROOT / "projects")))
 def test_config_parses(config: Path, tmp_path: Path) -> None:
-    project = config.parents[1].name
+    project = project_of(config)
     model_class, data_class, defaults = project_classes(project)
     cli = NLECLI(model_class, data_class, project=project, default_config_files=defaults, parse_only=True,
                  args=["--config", str(config), "--run_root", str(tmp_path)])

@@ -139,3 +139,23 @@ def test_tacred_uses_the_explanations_own_sentences(tmp_path: Path) -> None:
     pool = NextRelationData(source="tacred", train_subset="explained+unlabelled", **files)
     rows = pool.load_split("train")
     assert len(rows) == 170 + 40 and pool.coverage["n_explained"] == 170 and pool.coverage["n_rules"] > 100
+
+
+def test_the_other_class_is_no_relation_on_tacred_and_a_missing_one_is_an_error() -> None:
+    import pytest
+    import torch
+
+    from nle.training.encoder import TINY_OVERRIDES
+    from projects.next_tacred.model import NExTClassifier
+
+    def model(labels: list[str], **kw) -> NExTClassifier:
+        return NExTClassifier(labels=labels, num_labels=len(labels), pretrained=False,
+                              encoder_overrides=dict(TINY_OVERRIDES), tune_other=True, metrics=["tacred_f1"], **kw)
+
+    tacred = model(["per:title", "no_relation", "org:founded_by"])
+    assert tacred.other_class() == "no_relation"
+    probs = torch.tensor([[0.98, 0.01, 0.01], [0.4, 0.2, 0.4]])  # the unsure one is no_relation
+    assert tacred.decide("dev", torch.tensor([0, 1]), probs).tolist() == [0, 1]
+    assert model(["a", "b"], other_label="b").other_class() == "b"
+    with pytest.raises(ValueError, match="other_label 'Other' / 'no_relation' is not one of the labels"):
+        model(["a", "b"]).other_class()
