@@ -27,7 +27,7 @@ way, as in real batches; the batch is right-padded to its longest post).
     with a (B, C) target (one set of perturbed forward passes) vs one call per class, as ``diagnose`` did before;
     ``equal``: within 1e-4.
 
-    python -m benchmarks.attribution [--quick] [--out FILE]
+    python -m benchmarks.attribution [--quick] [--out FILE] [--device cuda]
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ def posts(n: int) -> list[list[str]]:
     return [s.split()[:40] for s in (FALLBACK * (n // len(FALLBACK) + 1))[:n]]
 
 
+def on(batch: dict[str, torch.Tensor], device: str) -> dict[str, torch.Tensor]:
+    return {k: v.to(device) for k, v in batch.items()}
+
+
 def minilm_classifier() -> NLEModule:
     torch.manual_seed(0)
     return NLEModule(encoder="minilm", num_labels=3, dropout=0.0,
@@ -94,10 +98,10 @@ def tiny_classifier() -> NLEModule:
 
 
 def bench_ig(model: NLEModule, tok, words: list[list[str]], steps: int, repeats: int,
-             label: str = "MiniLM") -> Comparison:
-    clf = as_classifier(model, tok)
-    batch = encode_words(tok, words)
-    target = torch.arange(len(words)) % 3
+             label: str = "MiniLM", device: str = "cpu") -> Comparison:
+    clf = as_classifier(model.to(device), tok)
+    batch = on(encode_words(tok, words), device)
+    target = torch.arange(len(words), device=device) % 3
     base_ids = torch.where(batch["word_ids"] >= 0, clf.pad_id, batch["input_ids"])
     lig = LayerIntegratedGradients(lambda ids, mask: clf(input_ids=ids, attention_mask=mask),
                                    model.encoder.embeddings.word_embeddings)
@@ -138,15 +142,16 @@ def fitted_lm(tok, batch: dict[str, torch.Tensor]) -> LSTMLanguageModel:
 
 
 def bench_soc(model: NLEModule, tok, words: list[list[str]], samples: int, nb_range: int,
-              repeats: int, label: str = "MiniLM") -> Comparison:
-    clf = as_classifier(model, tok)
+              repeats: int, label: str = "MiniLM", device: str = "cpu") -> Comparison:
+    clf = as_classifier(model.to(device), tok)
     batch = encode_words(tok, words)
-    lm = fitted_lm(tok, batch)
+    lm = fitted_lm(tok, batch).to(device)
+    batch = on(batch, device)
     sampler = ContextSampler(lm, banned_ids=tuple(tok.all_special_ids))
     masks = word_spans(batch["word_ids"])  # (B, W, W)
-    target = torch.arange(len(words)) % 3
+    target = torch.arange(len(words), device=device) % 3
     ids, att, wid = batch["input_ids"], batch["attention_mask"], batch["word_ids"]
-    u = soc_uniforms((*masks.shape[:2], samples, ids.shape[1]), seed=0)
+    u = soc_uniforms((*masks.shape[:2], samples, ids.shape[1]), seed=0).to(device)
     kw = {"sampler": sampler, "nb_range": nb_range, "n_samples": samples}
 
     def ours() -> torch.Tensor:
@@ -154,7 +159,7 @@ def bench_soc(model: NLEModule, tok, words: list[list[str]], samples: int, nb_ra
             return soc(clf, ids, att, wid, masks, target, uniforms=u, **kw)
 
     def peer() -> torch.Tensor:
-        out = torch.zeros(masks.shape[:2])
+        out = torch.zeros(masks.shape[:2], device=device)
         with torch.no_grad():
             for b in range(masks.shape[0]):
                 for s in range(masks.shape[1]):
@@ -169,8 +174,8 @@ def bench_soc(model: NLEModule, tok, words: list[list[str]], samples: int, nb_ra
         times = soc_sampling_times(sampler, batch, masks, u, nb_range)
     times["classifier_share_of_batched"] = max(0.0, 1.0 - times["sampler_batched_s"] / ours_s)
     return Comparison(f"soc batched vs per-span loop ({label}, LSTM LM, {len(words)} posts, "
-                      f"{int(masks.any(-1).sum())} words, K={samples}, nb_range={nb_range})", ours_s, peer_s,
-                      diff <= 1e-4, {"max_abs_diff": diff, **times})
+                      f"{int(masks.any(-1).sum())} words, K={samples}, nb_range={nb_range}, {device})", ours_s,
+                      peer_s, diff <= 1e-4, {"max_abs_diff": diff, "device": device, **times})
 
 
 def soc_sampling_times(sampler: ContextSampler, batch: dict[str, torch.Tensor], masks: torch.Tensor,
@@ -189,17 +194,18 @@ def soc_sampling_times(sampler: ContextSampler, batch: dict[str, torch.Tensor], 
     return {"sampler_batched_s": batched_s, "sampler_loop_s": loop_s}
 
 
-def bench_all_classes(model: NLEModule, tok, words: list[list[str]], repeats: int) -> Comparison:
+def bench_all_classes(model: NLEModule, tok, words: list[list[str]], repeats: int, device: str = "cpu") -> Comparison:
     """SOC and input marginalization of every class (what ``diagnose`` needs for confidence indication): one call
     with a (B, C) target, one set of perturbed forward passes, vs one call per class."""
-    clf = as_classifier(model, tok)
+    clf = as_classifier(model.to(device), tok)
     batch = encode_words(tok, words)
-    lm = fitted_lm(tok, batch)
+    lm = fitted_lm(tok, batch).to(device)
+    batch = on(batch, device)
     banned = tuple(tok.all_special_ids)
     methods = {"soc": {"sampler": ContextSampler(lm, banned_ids=banned), "nb_range": 2, "n_samples": 4},
                "marginalization": {"lm": lm, "top_k": 5, "banned_ids": banned}}
     n_classes = 3
-    every = torch.arange(n_classes).expand(len(words), n_classes)
+    every = torch.arange(n_classes, device=device).expand(len(words), n_classes)
 
     def ours() -> torch.Tensor:
         return torch.cat([attribute(clf, batch, m, target=every, **o).words.transpose(1, 2)
@@ -216,9 +222,11 @@ def bench_all_classes(model: NLEModule, tok, words: list[list[str]], repeats: in
                       {"max_abs_diff": diff})
 
 
-def bench_regularised_step(model: NLEModule, tok, words: list[list[str]], steps: int) -> Comparison:
-    batch = encode_words(tok, words)
-    labels = torch.arange(len(words)) % 3
+def bench_regularised_step(model: NLEModule, tok, words: list[list[str]], steps: int,
+                           device: str = "cpu") -> Comparison:
+    model.to(device)
+    batch = on(encode_words(tok, words), device)
+    labels = torch.arange(len(words), device=device) % 3
     spans = [[(i, i + 1) for i, w in enumerate(ws) if w.lower() in IDENTITY] for ws in words]
     state = {k: v.clone() for k, v in model.state_dict().items()}
 
@@ -248,30 +256,31 @@ def bench_regularised_step(model: NLEModule, tok, words: list[list[str]], steps:
     model.load_state_dict(state)
     clf = as_classifier(model.eval(), tok)
     phi = attribute(clf, batch, "occlusion", target=0, spans=spans).spans
-    single = [attribute(clf, encode_words(tok, [ws]), "occlusion", target=0, spans=[sp]).spans[0]
+    single = [attribute(clf, on(encode_words(tok, [ws]), device), "occlusion", target=0, spans=[sp]).spans[0]
               for ws, sp in zip(words, spans) if sp]
     rows = [phi[b, :len(sp)] for b, sp in enumerate(spans) if sp]
     diff = max(float((a - b).abs().max()) for a, b in zip(rows, single))
     marked = sum(len(s) for s in spans)
     return Comparison(f"regularised step (occlusion penalty on {marked} identity words) vs plain step "
-                      f"(MiniLM, batch {len(words)}); ratio = plain/ours", ours_s, plain_s, diff <= 1e-4,
+                      f"(MiniLM, batch {len(words)}, {device}); ratio = plain/ours", ours_s, plain_s, diff <= 1e-4,
                       {"slowdown": ours_s / plain_s, "max_abs_diff": diff, "marked_spans": marked})
 
 
 def main(argv: Sequence[str] | None = None) -> list[Comparison]:
     args = parse_args(__doc__.splitlines()[0], argv)
-    quick = args.quick
+    quick, dev = args.quick, args.device
     tok = load_tokenizer("minilm")
     model = minilm_classifier()
     words = posts(16)
     comparisons = [
-        bench_ig(model, tok, words[:4] if quick else words[:8], steps=8 if quick else 20, repeats=2 if quick else 3),
+        bench_ig(model, tok, words[:4] if quick else words[:8], steps=8 if quick else 20, repeats=2 if quick else 3,
+                 device=dev),
         bench_soc(model, tok, words[:2] if quick else words[:4], samples=4 if quick else 10, nb_range=2,
-                  repeats=1 if quick else 3),
+                  repeats=1 if quick else 3, device=dev),
         bench_soc(tiny_classifier(), tok, words[:2] if quick else words[:4], samples=4 if quick else 10, nb_range=2,
-                  repeats=1 if quick else 3, label="tiny random BERT"),
-        bench_regularised_step(model, tok, words[:8] if quick else words, steps=3 if quick else 5),
-        bench_all_classes(model, tok, words[:2] if quick else words[:4], repeats=1 if quick else 2),
+                  repeats=1 if quick else 3, label="tiny random BERT", device=dev),
+        bench_regularised_step(model, tok, words[:8] if quick else words, steps=3 if quick else 5, device=dev),
+        bench_all_classes(model, tok, words[:2] if quick else words[:4], repeats=1 if quick else 2, device=dev),
     ]
     report(comparisons, args.out)
     for c in comparisons:

@@ -41,15 +41,26 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a smaller run that finishes in under a minute")
     parser.add_argument("--out", type=Path, default=None, help="write the comparisons as JSON here")
+    parser.add_argument("--device", default="cpu", help="torch device of the models and data (cpu, cuda, cuda:1)")
     return parser.parse_args(argv)
+
+
+def synchronize() -> None:
+    """Wait for queued GPU work, so that a timer read afterwards counts it (a no-op without CUDA)."""
+    import torch
+
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
 
 
 def best_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     """The fastest of ``repeats`` calls of ``fn`` (seconds) and the last call's result."""
     best, result = float("inf"), None
     for _ in range(repeats):
+        synchronize()
         t0 = time.perf_counter()
         result = fn()
+        synchronize()
         best = min(best, time.perf_counter() - t0)
     return best, result
 

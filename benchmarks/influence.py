@@ -10,7 +10,7 @@ parameters (the head and the last encoder layer: captum's ``layers=``), fp32 on 
   profile that bounds the ratio: ``forward_floor_s``, one batched forward without gradients (no method computes the
   gradients without it), ``max_ratio = loop_s / forward_floor_s``, the ``vmap`` method's time, and the load average.
 
-    python -m benchmarks.influence [--quick] [--out FILE]
+    python -m benchmarks.influence [--quick] [--out FILE] [--device cuda]
 """
 
 from __future__ import annotations
@@ -82,9 +82,12 @@ def main(argv: Sequence[str] | None = None) -> list[Comparison]:
     args = parse_args(__doc__.splitlines()[0], argv)
     n_train, n_query, n_ckpt, length, repeats = (24, 4, 2, 32, 1) if args.quick else (96, 16, 3, 64, 2)
     torch.manual_seed(0)
+    device = args.device
     model = NLEModule(encoder="minilm", num_labels=2, dropout=0.0,
                       encoder_overrides={"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}).eval()
-    train, query = encode(n_train, 0, length), encode(n_query, 1, length)
+    model.to(device)
+    train = {k: v.to(device) for k, v in encode(n_train, 0, length).items()}
+    query = {k: v.to(device) for k, v in encode(n_query, 1, length).items()}
     lrs = [0.05] * n_ckpt
     comparisons = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> list[Comparison]:
         lr_of = dict(zip(wrapped_ckpts, lrs))
 
         def load(m: nn.Module, path: str) -> float:
-            m.load_state_dict(torch.load(path, weights_only=True))
+            m.load_state_dict(torch.load(path, map_location=device, weights_only=True))
             return lr_of[path]
 
         def ours() -> Tensor:
@@ -106,12 +109,13 @@ def main(argv: Sequence[str] | None = None) -> list[Comparison]:
 
         t_peer, s_peer = best_time(peer, repeats)
         t_ours, s_ours = best_time(ours, repeats)
+        s_ours, s_peer = s_ours.detach().cpu(), s_peer.detach().cpu()
         r = float(np.corrcoef(s_ours.flatten().numpy(), s_peer.flatten().numpy())[0, 1])
         comparisons.append(Comparison(
             f"tracin ours vs captum TracInCP (MiniLM head+layer5, {n_train} train x {n_query} query, {n_ckpt} ckpts, "
-            f"len {length})", t_ours, t_peer, r >= 0.9999,
+            f"len {length}, {device})", t_ours, t_peer, r >= 0.9999,
             {"pearson": r, "max_abs_diff": float((s_ours - s_peer).abs().max()), "n_train": n_train,
-             "load_average_1min": os.getloadavg()[0]}))
+             "load_average_1min": os.getloadavg()[0], "device": device}))
 
         space = ParamSpace.of(select_parameters(model, LAYERS))
         loss = ClassificationTask().train_loss
@@ -123,9 +127,9 @@ def main(argv: Sequence[str] | None = None) -> list[Comparison]:
         rel = float((g_ours - g_loop).norm() / g_loop.norm())
         comparisons.append(Comparison(
             f"per_example_grads hooks vs one-example loop (MiniLM head+layer5, {n_train} examples, len {length}, "
-            f"D={space.numel})", t_ours, t_loop, rel <= 1e-3,
+            f"D={space.numel}, {device})", t_ours, t_loop, rel <= 1e-3,
             {"relative_error": rel, "vmap_s": t_vmap, "forward_floor_s": t_floor, "max_ratio": t_loop / t_floor,
-             "load_average_1min": os.getloadavg()[0], "cpu_threads": torch.get_num_threads()}))
+             "load_average_1min": os.getloadavg()[0], "cpu_threads": torch.get_num_threads(), "device": device}))
     report(comparisons, args.out)
     return comparisons
 
