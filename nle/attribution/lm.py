@@ -225,7 +225,7 @@ def train_lm(lm: nn.Module, batches: Iterable[dict[str, Tensor]], *, steps: int,
     while len(losses) < steps:
         for batch in data:
             ids, mask = batch["input_ids"], batch["attention_mask"]
-            special = torch.isin(ids, torch.tensor(list(special_ids), dtype=ids.dtype)) if special_ids else None
+            special = torch.isin(ids, torch.tensor(list(special_ids), dtype=ids.dtype, device=ids.device)) if special_ids else None
             masked, positions = mask_for_training(ids, mask, lm.mask_token_id, mask_prob, generator, special)
             logits = lm.logits_at(masked, mask, positions)  # (M, V)
             loss = F.cross_entropy(logits.float(), ids[positions])

@@ -39,7 +39,17 @@ def occlude(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, mask
 
 
 ACTIVATION_BUDGET = 1 << 18
-"""Rows × pieces × hidden size per classifier call when no ``chunk_size`` is given (1 MiB of fp32 per activation)."""
+"""Rows × pieces × hidden size per classifier call on a CPU when no ``chunk_size`` is given (1 MiB of fp32 per
+activation: cache-sized)."""
+ACCELERATOR_ACTIVATION_BUDGET = 1 << 24
+"""The same on a GPU (64 MiB of fp32 per activation): small calls leave a GPU idle between kernel launches, so it
+takes as many rows per call as memory comfortably allows (measured on an H200, SOC over 1,020 MiniLM rows: one call
+instead of dozens)."""
+
+
+def activation_budget(device: torch.device) -> int:
+    """Rows × pieces × hidden size per classifier call on ``device`` (see the two budgets above)."""
+    return ACTIVATION_BUDGET if device.type == "cpu" else ACCELERATOR_ACTIVATION_BUDGET
 
 
 def chunk_bounds(lengths: list[int], width: int, chunk_size: int | None = None,
@@ -63,7 +73,7 @@ def chunk_bounds(lengths: list[int], width: int, chunk_size: int | None = None,
 def scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, target: Tensor, *, output: str = "logit",
            chunk_size: int | None = 64, example: Tensor | None = None) -> Tensor:
     """f of every row (N,): rows sorted by length, forwarded in chunks (``chunk_bounds``: ``chunk_size`` rows, or
-    sized by ``ACTIVATION_BUDGET`` when ``None``), each trimmed to its longest row.
+    sized by ``activation_budget`` of the device when ``None``), each trimmed to its longest row.
 
     ``target`` (B, K) or (N, K): f is (N, K), K classes from one forward pass per row.
     ``example`` (N,): row i reads the attention mask and target of example ``example[i]`` (``attention_mask``
@@ -77,7 +87,8 @@ def scores(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, targe
     order = torch.argsort(length[ex], descending=True, stable=True)  # (N,)
     lengths = length[ex[order]].tolist()
     out = []
-    for start, end in chunk_bounds(lengths, clf.embedding.embedding_dim, chunk_size):
+    for start, end in chunk_bounds(lengths, clf.embedding.embedding_dim, chunk_size,
+                                   activation_budget(input_ids.device)):
         rows, width = order[start:end], lengths[start]
         e = ex[rows]
         out.append(target_score(clf(input_ids=input_ids[rows, :width], attention_mask=attention_mask[e, :width]),

@@ -11,7 +11,7 @@ is differentiable for regularisers). Batching: all R non-empty (example, span) p
 draws share it) and scored, with their occluded copies, in chunks: there is no Python loop over spans. Identical
 rows (a draw that reproduces the original context, an empty context window) are scored once (``distinct_rows``).
 Chunks: rows sorted by length, each chunk trimmed to its longest row and sized so that rows × pieces × hidden stays
-near ``occlusion.ACTIVATION_BUDGET`` (cache-sized activations: many rows for a small encoder, few for a large one), unless a
+near ``occlusion.activation_budget`` (cache-sized activations on a CPU: many rows for a small encoder, few for a large one), unless a
 ``chunk_size`` in rows is given. Randomness: ``uniforms`` (B, S, K, T) drive inverse-CDF sampling, so the same
 uniforms give the same estimate whether spans are batched or looped; by default they come from
 ``torch.Generator(seed)``.
@@ -83,7 +83,7 @@ def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids
     """φ (B, S) for word masks (B, S, W) of phrases; empty phrases score 0. ``target`` (B, C): φ (B, S, C), C classes
     from the same samples and forward passes.
 
-    ``chunk_size``: rows per classifier call (``None``: sized by ``occlusion.ACTIVATION_BUDGET``). With ``nb_range > 0`` the
+    ``chunk_size``: rows per classifier call (``None``: sized by ``occlusion.activation_budget``). With ``nb_range > 0`` the
     estimate is computed without gradients (sampling is not differentiable).
     """
     masks = piece_masks(word_masks, word_ids)  # (B, S, T)
@@ -102,7 +102,7 @@ def soc(clf: TextClassifier, input_ids: Tensor, attention_mask: Tensor, word_ids
     k = n_samples
     with torch.no_grad():
         drawn = sampler.sample_k(input_ids[b], attention_mask[b], window[b, s],
-                                 uniforms[b, s].to(input_ids.device))  # (R, K, T)
+                                 uniforms.to(input_ids.device)[b, s])  # (R, K, T)
         occluded, _ = occlude(clf, drawn, attention_mask[b].unsqueeze(1), masks[b, s].unsqueeze(1), "pad")  # (R, K, T)
         rows = torch.cat([drawn, occluded]).flatten(0, 1)  # (2·R·K, T)
         example = b.repeat_interleave(k).repeat(2)  # (2·R·K,) the example (mask, target) of every row

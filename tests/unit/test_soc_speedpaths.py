@@ -83,3 +83,14 @@ def test_soc_chunking_does_not_change_the_estimate() -> None:
     torch.testing.assert_close(budget, rows, atol=1e-6, rtol=0)
     assert not budget.requires_grad and (budget[masks.any(-1)] != 0).any()
     assert (budget[~masks.any(-1)] == 0).all()
+
+
+def test_activation_budget_is_cache_sized_on_cpu_and_large_on_a_gpu() -> None:
+    from nle.attribution.occlusion import (ACCELERATOR_ACTIVATION_BUDGET, ACTIVATION_BUDGET, activation_budget,
+                                           chunk_bounds)
+
+    assert activation_budget(torch.device("cpu")) == ACTIVATION_BUDGET
+    assert activation_budget(torch.device("cuda", 0)) == ACCELERATOR_ACTIVATION_BUDGET > ACTIVATION_BUDGET
+    lengths = [30] * 1020  # about the H200 SOC benchmark's rows: 47 CPU-sized calls, one GPU-sized call
+    assert len(chunk_bounds(lengths, 384, budget=ACTIVATION_BUDGET)) == 47
+    assert chunk_bounds(lengths, 384, budget=ACCELERATOR_ACTIVATION_BUDGET) == [(0, 1020)]
