@@ -86,8 +86,12 @@ def test_soc_chunking_does_not_change_the_estimate() -> None:
 
 
 def test_activation_budget_is_cache_sized_on_cpu_and_large_on_a_gpu() -> None:
-    from nle.attribution.occlusion import (ACCELERATOR_ACTIVATION_BUDGET, ACTIVATION_BUDGET, activation_budget,
-                                           chunk_bounds)
+    from nle.attribution.occlusion import (
+        ACCELERATOR_ACTIVATION_BUDGET,
+        ACTIVATION_BUDGET,
+        activation_budget,
+        chunk_bounds,
+    )
 
     assert activation_budget(torch.device("cpu")) == ACTIVATION_BUDGET
     assert activation_budget(torch.device("cuda", 0)) == ACCELERATOR_ACTIVATION_BUDGET > ACTIVATION_BUDGET
