@@ -37,11 +37,15 @@ class Comparison:
         return {**asdict(self), "ratio": self.ratio}
 
 
-def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+def parse_args(description: str, argv: Sequence[str] | None = None,
+               extra: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
+    """``--quick``, ``--out``, ``--device``, and whatever ``extra`` adds to the parser."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a smaller run that finishes in under a minute")
     parser.add_argument("--out", type=Path, default=None, help="write the comparisons as JSON here")
     parser.add_argument("--device", default="cpu", help="torch device of the models and data (cpu, cuda, cuda:1)")
+    if extra is not None:
+        extra(parser)
     return parser.parse_args(argv)
 
 

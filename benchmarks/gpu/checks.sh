@@ -4,6 +4,7 @@
 #                                          the regularised step; every class at once)
 #   benchmarks.influence --device cuda    (TracIn vs captum; per-example gradients vs a one-example loop: goal 10x)
 #   pytest -m gpu tests/gpu                (CUDA equals CPU: soft matching, every attribution method, influence)
+#   benchmarks.training_throughput        (Lightning vs a plain loop, 32-true and bf16-mixed, batch 16 and 64: seq/s)
 #   the relation classifier trained on the built-in sample with bf16-mixed on the GPU, then 32-true, both to results
 # Outputs (JSON + logs) go to $OUT/gpu_checks.tar.gz, else runs/gpu_checks/. On an offline machine prepared with prepare_carry.sh,
 # run it with .gpu carried:  bash benchmarks/gpu/checks.sh
@@ -30,6 +31,12 @@ step() {  # step NAME SECONDS CMD...: run with a time limit, log to $out/NAME.lo
 step parity 120 python3 -m pytest -m gpu tests/gpu -q -p no:cacheprovider
 step influence 150 python3 -m benchmarks.influence --device cuda --out "$out/influence.json"
 step attribution 200 python3 -m benchmarks.attribution --device cuda --out "$out/attribution.json"
+for p in 32-true bf16-mixed; do
+  for bs in 16 64; do
+    step "throughput_${p}_b$bs" 120 python3 -m benchmarks.training_throughput --device cuda --precision $p \
+        --batch-size $bs --out "$out/throughput_${p}_b$bs.json"
+  done
+done
 for p in bf16-mixed 32-true; do
   step "train_$p" 60 python3 -m projects.next_tacred.train --trainer.accelerator gpu --trainer.devices 1 \
       --trainer.precision $p --experiment "gpu_$p" --run_root "$out/runs" --trainer.enable_progress_bar false
