@@ -4,6 +4,7 @@ without a CUDA device): ``pytest -m gpu tests/gpu``, run on a GPU machine by ``b
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -81,18 +82,12 @@ def test_attribution_on_cuda_equals_cpu(method: str, options: dict) -> None:
                                vocab_ids=corpus_vocabulary([batch]))
         train_lm(lm, [batch], steps=5, lr=1e-2, special_ids=(tok.cls_token_id, tok.sep_token_id))
         lm.eval()
+        lm_gpu = copy.deepcopy(lm).to(CUDA)
         if method == "soc":
             extra_cpu["sampler"] = ContextSampler(lm, banned_ids=tuple(tok.all_special_ids))
-            lm_gpu = LSTMLanguageModel(len(tok), tok.mask_token_id, embedding_dim=16, hidden_size=32,
-                                       vocab_ids=corpus_vocabulary([batch]))
-            lm_gpu.load_state_dict(lm.state_dict())
-            extra_gpu["sampler"] = ContextSampler(lm_gpu.eval().to(CUDA), banned_ids=tuple(tok.all_special_ids))
+            extra_gpu["sampler"] = ContextSampler(lm_gpu, banned_ids=tuple(tok.all_special_ids))
         else:
-            extra_cpu["lm"] = lm
-            lm_gpu = LSTMLanguageModel(len(tok), tok.mask_token_id, embedding_dim=16, hidden_size=32,
-                                       vocab_ids=corpus_vocabulary([batch]))
-            lm_gpu.load_state_dict(lm.state_dict())
-            extra_gpu["lm"] = lm_gpu.eval().to(CUDA)
+            extra_cpu["lm"], extra_gpu["lm"] = lm, lm_gpu
     cpu = attribute(model, batch, method, target=target, **options, **extra_cpu)
     gpu = attribute(model.to(CUDA), on(batch, CUDA), method, target=target.to(CUDA), **options, **extra_gpu)
     assert gpu.words.device.type == torch.device(CUDA).type
