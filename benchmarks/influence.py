@@ -9,7 +9,7 @@ parameters (the head and the last encoder layer: captum's ``layers=``), fp32 on 
   here the hook method: one batched forward + backward); ``equal``: relative error ≤ 1e-3. The details give the
   profile that bounds the ratio: ``forward_floor_s``, one batched forward without gradients (no method computes the
   gradients without it), ``max_ratio = loop_s / forward_floor_s``, the ``vmap`` method's time, and the load average.
-  Measured: 1.9-2.1x on a 2-core CPU (bounded by ``max_ratio``), 22.8x on one H200 (TracIn 5.3x there).
+  Measured: 1.9-2.1x on a 2-core CPU (bounded by ``max_ratio``), 22.8-23.7x on one H200 (TracIn 5.0-5.3x there).
 
     python -m benchmarks.influence [--quick] [--out FILE] [--device cuda]
 """
