@@ -109,8 +109,7 @@ def test_differentiable_occlusion_backpropagates_on_cuda() -> None:
 
 def influence_setup():
     tok = load_tokenizer("minilm")
-    torch.manual_seed(0)
-    model = NLEModule(pretrained=False, encoder_overrides=TINY_OVERRIDES, num_labels=3, dropout=0.0).eval()
+    model = tiny_bert()
     enc = tok([" ".join(w) for w in WORDS * 3], padding=True, return_tensors="pt")
     data = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"],
             "labels": torch.arange(len(WORDS) * 3) % 3}
