@@ -146,3 +146,23 @@ def test_tracin_on_cuda_equals_cpu(tmp_path: Path) -> None:
     model.to(CUDA)
     gpu = tracin_scores(model, ClassificationTask(), on(data, CUDA), on(query, CUDA), paths, [0.1, 0.1], batch_size=5)
     torch.testing.assert_close(gpu.cpu(), cpu, rtol=1e-4, atol=1e-5)
+
+
+def test_the_other_threshold_is_tuned_on_cuda_as_on_the_cpu() -> None:
+    """NExT's entropy threshold for Other, tuned on dev outputs that live on the GPU (a CPU-made quantile grid once
+    crashed every run with ``tune_other`` there), gives the CPU's threshold and decisions."""
+    from projects.next_tacred.model import NExTClassifier
+
+    labels = ["Other", "Cause-Effect(e1,e2)", "Cause-Effect(e2,e1)"]
+    gen = torch.Generator().manual_seed(0)
+    probs = torch.softmax(3 * torch.randn(200, 3, generator=gen), -1)
+    gold = torch.randint(0, 3, (200,), generator=gen)
+    out = {}
+    for device in ("cpu", CUDA):
+        model = NExTClassifier(labels=labels, num_labels=3, pretrained=False, encoder_overrides=dict(TINY_OVERRIDES),
+                               tune_other=True, metrics=["semeval_f1"]).to(device)
+        dev = model.decide("dev", gold.to(device), probs.to(device))
+        test = model.decide("test", torch.full((200,), -100, device=device), probs.to(device))
+        out[device] = (dev.cpu(), test.cpu(), float(model.other_tau))
+    assert torch.equal(out["cpu"][0], out[CUDA][0]) and torch.equal(out["cpu"][1], out[CUDA][1])
+    assert out["cpu"][2] == pytest.approx(out[CUDA][2], rel=1e-9) and (out["cpu"][0] == 0).any()
