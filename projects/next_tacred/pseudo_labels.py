@@ -15,6 +15,11 @@ one from its checkpoint, or ``--matcher exact``) every rule is executed softly o
   the share of the mass that lands on sentences whose gold is that class (Other included: rules never label
   Other), and the class's share of gold in S_u: a rule whose keyword soft-matches everywhere shows up here.
 
+* **against a classifier** (``--classifier RUN``, e.g. the γ = 0 control): that run's model (best checkpoint)
+  labels the same pool sentences by its argmax; per score threshold, how often the rules' labels and the
+  classifier's are right, and how often they are right where they agree -- whether the rules know anything about
+  the pool that the model trained on the hard-matched rows does not already know.
+
 Writes ``pseudo_labels.json`` and ``pseudo_labels.md`` (atomically) to ``--out`` (default: ``<run>/analysis``).
 """
 
@@ -63,6 +68,49 @@ def coverage_table(pool: PoolScores, thresholds: Sequence[float] = THRESHOLDS) -
         acc = float((pool.pseudo[keep] == pool.gold[keep]).float().mean()) if n else float("nan")
         out.append({"threshold": t, "sentences": n, "accuracy": acc})
     return out
+
+
+def agreement_table(pool: PoolScores, predicted: torch.Tensor,
+                    thresholds: Sequence[float] = THRESHOLDS) -> list[dict[str, float]]:
+    """For each t, over the sentences whose best rule scores above t: the accuracy of the rules' labels and of a
+    classifier's ``predicted`` (U,) labels, and the number and accuracy of those where both agree (nan when none)."""
+    def acc(labels: torch.Tensor, keep: torch.Tensor) -> float:
+        return float((labels[keep] == pool.gold[keep]).float().mean()) if bool(keep.any()) else float("nan")
+
+    out = []
+    for t in thresholds:
+        keep = pool.score > t
+        agree = keep & (pool.pseudo == predicted)
+        out.append({"threshold": t, "sentences": int(keep.sum()), "rule_accuracy": acc(pool.pseudo, keep),
+                    "classifier_accuracy": acc(predicted, keep), "agree": int(agree.sum()),
+                    "agree_accuracy": acc(pool.pseudo, agree)})
+    return out
+
+
+def classifier_predictions(run: Path, examples: Sequence[Any], labels: Sequence[str],
+                           checkpoint: str = "best", batch_size: int = 64) -> torch.Tensor:
+    """(N,) argmax labels of the classifier of run folder ``run`` (its ``checkpoint``, loaded ``weights_only``) on
+    ``examples``, encoded by that run's own data module; its label space must be ``labels``."""
+    from nle.data.module import PadCollator
+    from projects.next_tacred.model import NExTClassifier
+
+    cfg, hp = _load_run(run)
+    data_args = dict(cfg["data"]["init_args"])
+    data_args["encoder"] = hp.get("encoder", data_args.get("encoder", "minilm"))
+    dm = NextRelationData(**data_args)
+    if list(dm.labels) != list(labels):
+        raise ValueError(f"{run}: the classifier's labels {dm.labels} differ from the pool's {list(labels)}")
+    model = NExTClassifier(**{**hp, "num_labels": dm.num_labels, "labels": dm.labels, "vocab_size": dm.vocab_size,
+                              "pretrained": False})
+    state = torch.load(_checkpoint(run, checkpoint), map_location="cpu", weights_only=True)["state_dict"]
+    model.load_state_dict({k: v for k, v in state.items() if not k.startswith("matcher.")})  # no matcher here
+    model.eval()
+    collate = PadCollator(dm.tokenizer.pad_token_id)
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(examples), batch_size):
+            out.append(model(collate([dm.encode(ex) for ex in examples[s:s + batch_size]])).argmax(-1))
+    return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)
 
 
 def batch_weights(pool: PoolScores, batch_size: int, passes: int, scheme: str, temperature: float,
@@ -134,7 +182,7 @@ def _checkpoint(run: Path, which: str) -> Path:
 
 
 def analyse_run(run: Path, matcher: str = "run", checkpoint: str = "best", passes: int = 5,
-                seed: int = 0) -> dict[str, Any]:
+                seed: int = 0, classifier: Path | None = None) -> dict[str, Any]:
     """The report of the module docstring for one run folder, as a JSON-ready dict."""
     cfg, hp = _load_run(run)
     data_args = dict(cfg["data"]["init_args"])
@@ -166,10 +214,16 @@ def analyse_run(run: Path, matcher: str = "run", checkpoint: str = "best", passe
     per_pass = -(-len(rows) // bs)
     summary, classes = mass_report(pool, weights, dm.label_names, per_pass)
     forms = [render(f) for f in dm.soft_rules.forms]
-    return {"run": str(run), "checkpoint": str(ckpt) if ckpt else None, "matcher": kind,
-            "weighting": {"scheme": scheme, "temperature": temp, "batch_size": bs, "passes": passes},
-            "pool_size": len(rows), "coverage": coverage_table(pool), **summary,
-            "classes": classes, "rules": rule_report(pool, weights, forms, dm.label_names, rule_labels)}
+    report = {"run": str(run), "checkpoint": str(ckpt) if ckpt else None, "matcher": kind,
+              "weighting": {"scheme": scheme, "temperature": temp, "batch_size": bs, "passes": passes},
+              "pool_size": len(rows), "coverage": coverage_table(pool), **summary,
+              "classes": classes, "rules": rule_report(pool, weights, forms, dm.label_names, rule_labels)}
+    if classifier is not None:
+        train = {ex.id: ex for ex in dm.load_split("train")}
+        predicted = classifier_predictions(classifier, [train[corpus.ids[i]] for i in rows], dm.label_names)
+        report["classifier"] = {"run": str(classifier), "pool_accuracy": float((predicted == gold).float().mean()),
+                                "agreement": agreement_table(pool, predicted)}
+    return report
 
 
 def to_markdown(report: dict[str, Any]) -> str:
@@ -190,6 +244,14 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += ["", "| rule | label | share of mass (%) | accuracy (%) | form |", "|---:|---|---:|---:|---|"]
     lines += [f"| {r['rule']} | {r['label']} | {pct(r['mass_share'])} | {pct(r['accuracy'])} | `{r['form']}` |"
               for r in report["rules"]]
+    if "classifier" in report:
+        c = report["classifier"]
+        lines += ["", f"Against the classifier of `{c['run']}` (argmax; {pct(c['pool_accuracy'])}% right on the whole "
+                  "pool):", "", "| best rule score > | sentences | rules right (%) | classifier right (%) "
+                  "| both agree | right where they agree (%) |", "|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {r['threshold']:.1f} | {r['sentences']} | {pct(r['rule_accuracy'])} "
+                  f"| {pct(r['classifier_accuracy'])} | {r['agree']} | {pct(r['agree_accuracy'])} |"
+                  for r in c["agreement"]]
     return "\n".join(lines) + "\n"
 
 
@@ -201,8 +263,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--checkpoint", default="best", help="best | last | a checkpoint path")
     parser.add_argument("--passes", type=int, default=5, help="seeded random batchings of the pool")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: <run>/analysis)")
+    parser.add_argument("--classifier", type=Path, default=None,
+                        help="a run folder whose classifier (best checkpoint) labels the same pool, for comparison")
     args = parser.parse_args(argv)
-    report = analyse_run(args.run, args.matcher, args.checkpoint, args.passes)
+    report = analyse_run(args.run, args.matcher, args.checkpoint, args.passes, classifier=args.classifier)
     out = args.out or args.run / "analysis"
     stem = f"pseudo_labels_{report['matcher']}"
     write_text_atomic(out / f"{stem}.json", json.dumps(report, indent=1))

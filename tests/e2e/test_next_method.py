@@ -38,6 +38,12 @@ def test_next_trains_with_every_loss_term_and_records_the_rules(run_root: Path) 
     assert report["pool_size"] == extra["rules"]["n_unlabelled"] and report["matcher"] == "learned"
     assert report["mass_per_batch"] == pytest.approx(1.0)  # softmax weighting: weights sum to 1 per batch
     assert (run / "analysis" / "pseudo_labels_learned.md").exists()
+    versus = pseudo_labels.main(["--run", str(run), "--passes", "2", "--classifier", str(run)])["classifier"]
+    by_t = {r["threshold"]: r for r in versus["agreement"]}
+    covered = {r["threshold"]: r["sentences"] for r in report["coverage"]}
+    assert all(by_t[t]["sentences"] == n and by_t[t]["agree"] <= n for t, n in covered.items())
+    assert 0.0 <= versus["pool_accuracy"] <= 1.0
+    assert "right where they agree" in (run / "analysis" / "pseudo_labels_learned.md").read_text()
 
 
 def test_exact_matcher_and_self_training_run(run_root: Path) -> None:

@@ -9,6 +9,7 @@ import torch
 
 from projects.next_tacred.pseudo_labels import (
     PoolScores,
+    agreement_table,
     batch_weights,
     best_rules,
     coverage_table,
@@ -58,3 +59,14 @@ def test_linear_mass_is_the_mean_score_and_rules_are_ranked_by_mass() -> None:
     assert [r["form"] for r in rules] == ["r1", "r0"]  # score mass 0.6 + 0.4 vs 0.9 + 0.05
     assert rules[0]["mass_share"] == pytest.approx(1.0 / 1.95) and rules[0]["accuracy"] == pytest.approx(0.4)
     assert rules[1]["accuracy"] == pytest.approx(0.9 / 0.95)
+
+
+def test_rules_against_a_classifier_by_hand() -> None:
+    pool = _pool()  # rule labels [0, 1, 0, 1], gold [0, 0, 2, 1], best scores [0.9, 0.6, 0.05, 0.4]
+    table = {r["threshold"]: r for r in agreement_table(pool, torch.tensor([0, 0, 1, 1]), (0.0, 0.5, 0.95))}
+    assert table[0.0] == {"threshold": 0.0, "sentences": 4, "rule_accuracy": 0.5, "classifier_accuracy": 0.75,
+                          "agree": 2, "agree_accuracy": 1.0}
+    assert table[0.5]["sentences"] == 2 and table[0.5]["rule_accuracy"] == 0.5
+    assert table[0.5]["classifier_accuracy"] == 1.0 and table[0.5]["agree"] == 1
+    assert table[0.95]["sentences"] == 0 and math.isnan(table[0.95]["classifier_accuracy"])
+    assert table[0.95]["agree"] == 0 and math.isnan(table[0.95]["agree_accuracy"])
