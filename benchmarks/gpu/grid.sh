@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A grid of training runs of one project, run concurrently on one GPU (the runs of this codebase are small and
-# launch-bound, so several share a GPU well). Seed-major: every config's first seed, then the next seed, so a run
-# stopped at its time limit has whole seeds. Each finished run's records (results.json, config.yaml, metrics.csv;
+# launch-bound, so several share a GPU well). Seed-major: every config's first seed starts before any second seed,
+# so a grid stopped at a time limit has its first seeds complete first. Each finished run's records (results.json, config.yaml, metrics.csv;
 # no checkpoints) are copied at once to $OUT/records/<project>/<experiment>/seed=<s>/ (else runs/gpu_grid/), the
 # layout `python -m projects.<project>.tables --runs <folder>` reads. On an offline machine prepared with
 # prepare_carry.sh (which also carries the data and the annotation cache the configs need):

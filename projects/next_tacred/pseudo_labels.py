@@ -95,9 +95,7 @@ def classifier_predictions(run: Path, examples: Sequence[Any], labels: Sequence[
     from projects.next_tacred.model import NExTClassifier
 
     cfg, hp = _load_run(run)
-    data_args = dict(cfg["data"]["init_args"])
-    data_args["encoder"] = hp.get("encoder", data_args.get("encoder", "minilm"))
-    dm = NextRelationData(**data_args)
+    dm = _data_module(cfg, hp)
     if list(dm.labels) != list(labels):
         raise ValueError(f"{run}: the classifier's labels {dm.labels} differ from the pool's {list(labels)}")
     model = NExTClassifier(**{**hp, "num_labels": dm.num_labels, "labels": dm.labels, "vocab_size": dm.vocab_size,
@@ -171,6 +169,13 @@ def _load_run(run: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return cfg, cfg["model"]["init_args"]
 
 
+def _data_module(cfg: dict[str, Any], hp: dict[str, Any]) -> NextRelationData:
+    """The run's data module (not set up), encoding for the run's encoder."""
+    data_args = dict(cfg["data"]["init_args"])
+    data_args["encoder"] = hp.get("encoder", data_args.get("encoder", "minilm"))
+    return NextRelationData(**data_args)
+
+
 def _checkpoint(run: Path, which: str) -> Path:
     if which not in ("best", "last"):
         return Path(which)
@@ -185,9 +190,7 @@ def analyse_run(run: Path, matcher: str = "run", checkpoint: str = "best", passe
                 seed: int = 0, classifier: Path | None = None) -> dict[str, Any]:
     """The report of the module docstring for one run folder, as a JSON-ready dict."""
     cfg, hp = _load_run(run)
-    data_args = dict(cfg["data"]["init_args"])
-    data_args["encoder"] = hp.get("encoder", data_args.get("encoder", "minilm"))
-    dm = NextRelationData(**data_args)
+    dm = _data_module(cfg, hp)
     dm.setup("fit")
     if getattr(dm, "soft_corpus", None) is None:
         raise ValueError(f"{run}: the run has no unlabelled pool (train_subset must be explained+unlabelled)")
