@@ -211,7 +211,7 @@ def analyse_run(run: Path, matcher: str = "run", checkpoint: str = "best", passe
                             for s in range(0, len(rows), 256)])
     rule_labels = dm.rule_labels()
     pool = best_rules(scores, rule_labels, gold)
-    bs = int(data_args.get("batch_size", 32))
+    bs = int(cfg["data"]["init_args"].get("batch_size", 32))
     scheme, temp = hp.get("unlabelled_weighting", "softmax"), float(hp.get("weight_temperature", 10.0))
     weights = batch_weights(pool, bs, passes, scheme, temp, float(hp.get("min_confidence", 0.0)), seed)
     per_pass = -(-len(rows) // bs)
