@@ -6,6 +6,8 @@
 # layout `python -m projects.<project>.tables --runs <folder>` reads. On an offline machine prepared with
 # prepare_carry.sh (which also carries the data and the annotation cache the configs need):
 #   bash benchmarks/gpu/grid.sh PROJECT JOBS "SEEDS" CONFIG...  [-- extra args for every run]
+# NLE_GRID_CARRY: the carried folder (default .gpu; used when it exists); NLE_GRID_ACCELERATOR: the trainer's
+# accelerator (default gpu; tests/e2e/test_gpu_grid.py runs it with cpu).
 set -uo pipefail
 project=$1 jobs=$2 seeds=$3; shift 3
 configs=() extra=()
