@@ -12,11 +12,10 @@ set -uo pipefail
 dest=${OUT:-runs/gpu_checks}
 out=$(mktemp -d)/gpu_checks  # logs and JSON, packed into $dest/gpu_checks.tar.gz at the end (a device run returns <= 8 files)
 mkdir -p "$out" "$dest"
-export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
-if [ -d .gpu ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/nle-site .gpu/wheels/*.whl
-  export PYTHONPATH=$PWD:$PWD/.gpu/site:/tmp/nle-site${PYTHONPATH:+:$PYTHONPATH}
-fi
+export PYTHONUNBUFFERED=1
+carry=.gpu
+# shellcheck source=benchmarks/gpu/use_carry.sh
+. benchmarks/gpu/use_carry.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 python3 -c "import torch, transformers, pytorch_lightning as pl; print('torch', torch.__version__, 'transformers', transformers.__version__, 'lightning', pl.__version__)" | tee -a "$out/gpu.txt"
 status=0

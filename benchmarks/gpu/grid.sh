@@ -18,12 +18,11 @@ dest=${OUT:-runs/gpu_grid}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT  # the runs themselves (checkpoints included); their records are in $dest
 mkdir -p "$dest/records" "$dest/logs"
-export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=1
-carry=$(realpath -m "${NLE_GRID_CARRY:-.gpu}")  # what prepare_carry.sh built, if anything
+export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=1
+carry=${NLE_GRID_CARRY:-.gpu}
+# shellcheck source=benchmarks/gpu/use_carry.sh
+. benchmarks/gpu/use_carry.sh
 if [ -d "$carry" ]; then
-  [ -d "$carry/wheels" ] && python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-      --target /tmp/nle-site "$carry"/wheels/*.whl
-  export PYTHONPATH=$PWD:$carry/site:/tmp/nle-site${PYTHONPATH:+:$PYTHONPATH}
   [ -d "$carry/data" ] && export NLE_DATA_DIR=$carry/data
   [ -d "$carry/cache" ] && cp -r "$carry/cache" "$work/cache" && export NLE_CACHE_DIR=$work/cache
   # the MiniLM stand-in restores its fp32 weights once, here, not in several runs at the same time

