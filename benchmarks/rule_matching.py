@@ -22,11 +22,11 @@ import numpy as np
 from benchmarks.common import Comparison, best_time, parse_args, report
 from nle.data.readers.next_explanations import read_next_explanations
 from nle.data.readers.semeval2010 import SEMEVAL2010_LABELS, read_semeval2010
+from nle.logic.forms import Call, Lit, Var
 from nle.matching.annotate import annotate
 from nle.matching.apply import apply_rules
 from nle.matching.reference import compile_one
 from nle.matching.semantics import ExecutionError, check
-from nle.parsing.logical_form import Call, Lit, Var
 from nle.types import ABSTAIN, LabelingRule
 
 TRAIN = "semeval2010_task8/SemEval2010_task8_all_data/SemEval2010_task8_training/TRAIN_FILE.TXT"

@@ -1,6 +1,6 @@
 """Soft matching: batched soft execution of every SemEval rule over 2,000 sentences vs a per-(rule, sentence) loop.
 
-Rules: the 203 NExT SemEval explanations parsed (``nle.parsing.rules.parse_cached``, the chosen logical form of
+Rules: the 203 NExT SemEval explanations parsed (``nle.rules.build.parse_cached``, the chosen logical form of
 each). Sentences: the first 2,000 SemEval-2010 training sentences, spaCy-annotated once (cached). Both sides use
 the same modules: one :class:`~nle.matching.neural.LearnedMatcher` (MiniLM word vectors, seeded random BiLSTM,
 eval mode, no gradient) and the :mod:`nle.matching.soft` interpreter.
@@ -33,7 +33,7 @@ from nle.matching.annotate import annotate
 from nle.matching.corpus import AnnotatedCorpus
 from nle.matching.neural import LearnedMatcher, word_vectors
 from nle.matching.soft import SoftCorpus, SoftRules
-from nle.parsing.rules import load_lexicons, parse_cached
+from nle.rules.build import load_lexicons, parse_cached
 
 
 def batched(rules: SoftRules, data: SoftCorpus, matcher: LearnedMatcher, batch: int, device: str) -> torch.Tensor:

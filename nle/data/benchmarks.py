@@ -23,8 +23,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from nle.checksum import sha256_file
 from nle.data.errors import DataNotFoundError, data_dir
-from nle.results.provenance import sha256_file
 
 SplitFiles = str | tuple[str, ...]
 

@@ -19,7 +19,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from nle.training.encoder import DEFAULT_ENCODER, load_tokenizer
+from nle.tokenizers import DEFAULT_ENCODER, load_tokenizer
 from nle.types import Example
 
 T = TypeVar("T")

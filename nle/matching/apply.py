@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from nle.logic.forms import Call, Lit, LogicalForm, Var, from_dict, from_json
 from nle.matching.corpus import AnnotatedCorpus
 from nle.matching.execute import Executor
-from nle.parsing.logical_form import Call, Lit, LogicalForm, Var, from_dict, from_json
 from nle.types import ABSTAIN, LabelingRule
 
 

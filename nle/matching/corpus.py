@@ -202,6 +202,25 @@ class TokenColumns:
                    strings=tuple(strings.items), pos_vocab=tuple(pos_v.items), ner_vocab=tuple(ner_v.items),
                    dep_vocab=tuple(dep_v.items))
 
+    def take(self, index: Sequence[int] | np.ndarray) -> TokenColumns:
+        """The columns of examples ``index`` (repeats allowed), in that order, with the same vocabularies.
+
+        >>> cols = TokenColumns.from_examples([AnnotatedExample.from_tags("a", ["x", "y"]),
+        ...                                    AnnotatedExample.from_tags("b", ["z"])])
+        >>> cols.take([1, 0, 1]).offsets.tolist()
+        [0, 1, 3, 4]
+        """
+        idx = np.asarray(index, dtype=np.int64).reshape(-1)
+        lo, hi = self.offsets[idx], self.offsets[idx + 1]
+        lens = hi - lo
+        offsets = np.zeros(len(idx) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(lens)
+        # token g of the result comes from token lo[k] + (g - offsets[k]) of example k
+        owner = np.repeat(np.arange(len(idx)), lens)
+        src = lo[owner] + (np.arange(int(offsets[-1])) - offsets[:-1][owner])
+        return TokenColumns.from_parts({"offsets": offsets, **{f: getattr(self, f)[src] for f in TOKEN_FIELDS}},
+                                       self.vocabs())
+
     def rows(self, i: int) -> dict[str, tuple]:
         lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
         s = self.strings
@@ -291,6 +310,23 @@ class AnnotatedCorpus:
         if len(extra) != len(columns.ner_vocab):
             columns = TokenColumns.from_parts(columns.arrays(), {**columns.vocabs(), "ner_vocab": extra})
         return cls(tuple(ids), tuple(labels), columns, span_arr, type_arr, question, has_question)
+
+    def take(self, index: Sequence[int] | np.ndarray,
+             roles: Sequence[Mapping[str, tuple[int, int]]] | None = None) -> AnnotatedCorpus:
+        """The examples ``index`` (repeats allowed) as a new corpus, their questions with them; ``roles`` (one
+        mapping per taken example) replaces their role spans (their data-given types are kept). One context
+        with many candidate answers is ``corpus.take([i] * k, [{"ANS": span} for span in spans])``."""
+        idx = np.asarray(index, dtype=np.int64).reshape(-1)
+        cols = self.columns.take(idx)
+        if roles is None:
+            roles = [{r: (int(a[i, 0]), int(a[i, 1])) for r, a in self.roles.items() if a[i, 0] >= 0} for i in idx]
+        elif len(roles) != len(idx):
+            raise ValueError(f"take: {len(roles)} role mappings for {len(idx)} examples")
+        types = [{r: self.columns.ner_vocab[int(a[i])] for r, a in self.role_types.items() if a[i] >= 0} for i in idx]
+        question = self.question.take(idx) if self.question is not None else None
+        has_q = self.has_question[idx] if self.has_question is not None else None
+        return AnnotatedCorpus.assemble(cols, [self.ids[i] for i in idx], [self.labels[i] for i in idx], roles, types,
+                                        question, has_q)
 
     def example(self, i: int) -> AnnotatedExample:
         """The ``i``-th example as a pure-Python :class:`AnnotatedExample` (what :func:`execute_one` reads)."""

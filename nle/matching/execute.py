@@ -1,6 +1,6 @@
 """Hard execution of logical forms over a whole annotated corpus at once, vectorised with numpy.
 
-A whitelisted interpreter: every ``Call.op`` must be in :data:`nle.parsing.predicates.PREDICATES` (an unknown one
+A whitelisted interpreter: every ``Call.op`` must be in :data:`nle.logic.registry.PREDICATES` (an unknown one
 raises :class:`~nle.matching.semantics.ExecutionError`); nothing is ever evaluated as code. Semantics are the
 registry's ``doc`` strings plus the choices in :mod:`nle.matching.semantics`; the per-example oracle
 :func:`nle.matching.reference.execute_one` gives the same answers (tested on random logical forms).
@@ -15,7 +15,7 @@ Values during evaluation, all over the N examples at once:
 There is no Python loop over examples or (rule, example) pairs; loops run over word offsets inside short spans.
 Results of sub-formulas are memoised per :class:`Executor`, so rules sharing ``left(SUBJ, OBJ)`` compute it once.
 
->>> from nle.parsing.logical_form import Call, Lit, Var
+>>> from nle.logic.forms import Call, Lit, Var
 >>> from nle.matching.corpus import AnnotatedCorpus, AnnotatedExample
 >>> ex = AnnotatedExample.from_tags("s", "smoke caused by fire".split(), roles={"SUBJ": (0, 1), "OBJ": (3, 4)})
 >>> r = execute(Call("between", (Var("SUBJ"), Var("OBJ"), Lit("caused by"))), AnnotatedCorpus.from_examples([ex]))
@@ -31,8 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from nle.logic.forms import Call, Lit, LogicalForm, Var
 from nle.matching.corpus import AnnotatedCorpus
 from nle.matching.semantics import (
+    PATTERN_PREDICATES,
     PLACEHOLDER,
     ExecutionError,
     check,
@@ -41,7 +43,6 @@ from nle.matching.semantics import (
     spacy_matches,
     type_matches,
 )
-from nle.parsing.logical_form import Call, Lit, LogicalForm, Var
 
 _I = np.int64
 
@@ -340,12 +341,32 @@ class Executor:
             return v & bound, f | ~bound
         if op == "in" and isinstance(a[1], Var) and a[1].name == "Question":
             return self.ev(Call("at", (a[1], Call("exists", (a[0],)))), scope)
+        if op in PATTERN_PREDICATES and isinstance(a[1], Lit) and a[1].type == "str":
+            x, f = self.ev(a[0], scope)
+            return self._match_words(op, x, [self.t.string_id.get(w, -1) for w in phrase_tokens(str(a[1].value))]), f
         args, fault = [], self._none
         for x in a:
             v, f = self.ev(x, scope)
             args.append(v)
             fault = fault | f
         return getattr(self, f"p_{op}")(a, args, scope), fault
+
+    def _match_words(self, op: str, x: _Spans, ids: list[int]) -> np.ndarray:
+        """A string predicate whose second argument is a phrase: the occurrences of ``x`` against its words."""
+        L = len(ids)
+        if op == "contains":
+            found = np.zeros(len(x.n), dtype=bool)
+            for k in range(int((x.n - L).max(initial=-1)) + 1):
+                ok = k <= x.n - L
+                for j, w in enumerate(ids):
+                    ok &= self.t.word(x.g + k + j) == w
+                found |= ok
+            return self._any(x.ex, found)
+        ok = (x.n == L) if op == "equals" else (x.n >= L)
+        start = x.g + x.n - L if op == "ends_with" else x.g
+        for j, w in enumerate(ids):
+            ok &= self.t.word(start + j) == w
+        return self._any(x.ex, ok)
 
     def _any(self, ex: np.ndarray, ok: np.ndarray) -> np.ndarray:
         out = np.zeros(self.N, dtype=bool)

@@ -1,10 +1,10 @@
 """The per-example reference interpreter: one logical form on one :class:`AnnotatedExample`, in plain Python.
 
 It is the oracle the vectorised :func:`nle.matching.execute.execute` is tested against, and the naive path of the
-benchmark (what a snorkel labeling function would run). Semantics: :mod:`nle.parsing.predicates` plus the choices
+benchmark (what a snorkel labeling function would run). Semantics: :mod:`nle.logic.registry` plus the choices
 listed in :mod:`nle.matching.semantics`.
 
->>> from nle.parsing.logical_form import Call, Lit, Var
+>>> from nle.logic.forms import Call, Lit, Var
 >>> from nle.matching.corpus import AnnotatedExample
 >>> ex = AnnotatedExample.from_tags("s", "smoke caused by fire".split(), roles={"SUBJ": (0, 1), "OBJ": (3, 4)})
 >>> execute_one(Call("between", (Var("SUBJ"), Var("OBJ"), Lit("caused by"))), ex)
@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from nle.logic.forms import Call, Lit, LogicalForm, Var
 from nle.matching.corpus import AnnotatedExample
 from nle.matching.semantics import (
+    PATTERN_PREDICATES,
     PLACEHOLDER,
     ExecutionError,
     check,
@@ -26,7 +28,6 @@ from nle.matching.semantics import (
     spacy_matches,
     type_matches,
 )
-from nle.parsing.logical_form import Call, Lit, LogicalForm, Var
 
 Occ = tuple[int, int, int]  # (text: 0 main / 1 question, start, end)
 _QUESTION = ("question", None)
@@ -39,6 +40,7 @@ def _has_cased(t: str) -> bool:
 class _Eval:
     def __init__(self, ex: AnnotatedExample, lexicons: Mapping[str, frozenset[str]]) -> None:
         self.ex, self.lexicons, self.fault = ex, lexicons, False
+        self.pattern: tuple[str, ...] = ()
         q = ex.question
         self.texts = [ex] + ([q] if q is not None else [])
         self.words = [t.words for t in self.texts]
@@ -84,7 +86,7 @@ class _Eval:
         return [(0, span[0], span[1])]
 
     def text(self, o: Occ) -> tuple[str, ...]:
-        return self.words[o[0]][o[1]:o[2]]
+        return self.pattern if o[0] < 0 else self.words[o[0]][o[1]:o[2]]
 
     # ---- word-level helpers ----------------------------------------------------------------------------------
     def head_word(self, o: Occ, is_phrase: bool) -> int | None:
@@ -151,6 +153,9 @@ class _Eval:
             return self.ev(Call("at", (a[1], Call("exists", (a[0],)))), scope)
         spans = [self.spans(x, scope) if isinstance(x, Var | Lit) and not (isinstance(x, Lit) and x.type != "str")
                  else None for x in a]
+        if op in PATTERN_PREDICATES and isinstance(a[1], Lit) and a[1].type == "str":
+            spans[1] = [(-1, 0, 0)]  # the pattern: its words, read by text() (set just before the predicate runs)
+            self.pattern = phrase_tokens(str(a[1].value))
         return getattr(self, f"p_{op}")(a, spans, scope)
 
     # counts

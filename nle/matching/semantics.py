@@ -1,6 +1,6 @@
 """What both interpreters share: the whitelist check of a logical form, phrase tokenisation, tag matching.
 
-The semantics of every predicate are the ``doc`` strings of :mod:`nle.parsing.predicates`; this module holds
+The semantics of every predicate are the ``doc`` strings of :mod:`nle.logic.registry`; this module holds
 only the pieces both :func:`nle.matching.reference.execute_one` (per example, pure Python) and
 :func:`nle.matching.execute.execute` (vectorised) need to agree on. Choices the registry leaves open:
 
@@ -15,38 +15,31 @@ only the pieces both :func:`nle.matching.reference.execute_one` (per example, pu
   denote the occurrences of their words in the question. ``at(V, p)`` for a main-text variable ``V``
   (``Context``, ``Sentence``, ``X``, ...): phrase occurrences must lie inside ``V``'s span. ``in(a, Question)`` is
   ``at(Question, exists(a))``. Positional predicates between spans of different texts are false.
+* **Patterns.** In ``equals``, ``contains``, ``starts_with`` and ``ends_with`` a phrase literal as the *second*
+  argument is a pattern: its words, wherever the first argument is (``starts_with(Question, "how long")`` needs no
+  occurrence of "how long" in the context). The first argument, as everywhere, denotes its occurrences.
 * ``Sentence`` is the spaCy sentence holding the answer's first word when ``ANS`` is bound, else the whole text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
-from nle.data.tokenize import tokenize
-from nle.parsing import predicates as P
-from nle.parsing.logical_form import Call, Lit, LogicalForm, Var
+from nle.logic import registry as P
+from nle.logic.check import LITERAL_TYPES, TEXT_VARS, LogicalFormError, check, phrase_tokens
+
+__all__ = ["LITERAL_TYPES", "PATTERN_PREDICATES", "PLACEHOLDER", "TEXT_VARS", "ExecutionError", "check", "normalise_lexicon", "phrase_tokens",
+           "spacy_matches", "type_matches"]
 
 PLACEHOLDER = re.compile(r"^(?:SUBJ|OBJ)-(\S+)$")
-_CLITIC = re.compile(r"^(?:['\u2019](?:s|re|ve|ll|d|m)|n['\u2019]t)$", re.IGNORECASE)
-TEXT_VARS = ("Question", "Context", "Sentence")
-LITERAL_TYPES = ("ner", "pos", "chunk", "lexicon")
+PATTERN_PREDICATES = frozenset({"equals", "contains", "starts_with", "ends_with"})
+"""String predicates whose second argument, when a phrase literal, is matched as words, not as occurrences."""
 
 
-class ExecutionError(ValueError):
-    """A logical form the interpreter refuses: unknown predicate, wrong arity or argument type, unknown lexicon."""
-
-
-def phrase_tokens(text: str) -> tuple[str, ...]:
-    """Lowercased tokens of a quoted phrase, tokenised like the texts (``"'s daughter"`` -> ``("'s", "daughter")``).
-
-    >>> phrase_tokens("Was born , in")
-    ('was', 'born', ',', 'in')
-    """
-    out: list[str] = []
-    for piece in text.split():
-        out.extend([piece] if _CLITIC.match(piece) else tokenize(piece)[0])
-    return tuple(w.lower() for w in out)
+ExecutionError = LogicalFormError
+"""A logical form the interpreter refuses (unknown predicate, wrong arity or argument type, unknown lexicon):
+the type checker's error, :class:`nle.logic.check.LogicalFormError`."""
 
 
 def _labels(tag: str) -> set[str]:
@@ -66,48 +59,3 @@ def spacy_matches(label: str, tag: str) -> bool:
 def normalise_lexicon(entries: Collection[str]) -> frozenset[str]:
     """Lexicon entries as the interpreters compare them: lowercased, words joined by one space."""
     return frozenset(" ".join(e.lower().split()) for e in entries if e.strip())
-
-
-def _type_of(lf: LogicalForm) -> str:
-    if isinstance(lf, Call):
-        return P.get(lf.op).return_type
-    if isinstance(lf, Var):
-        return "span"
-    return {"str": "span"}.get(lf.type, lf.type)
-
-
-def check(lf: LogicalForm, lexicons: Mapping[str, Collection[str]] | None = None, where: str = "$") -> None:
-    """Raise :class:`ExecutionError` (naming the path in the tree) unless ``lf`` is a well-typed bool formula
-    over registered predicates, known variables and (when ``lexicons`` is given) available lexicons."""
-    if isinstance(lf, Var):
-        if lf.name not in P.VARIABLES:
-            raise ExecutionError(f"{where}: unknown variable {lf.name!r}; known: {sorted(P.VARIABLES)}")
-        return
-    if isinstance(lf, Lit):
-        if lf.type == "str" and not (isinstance(lf.value, str) and phrase_tokens(lf.value)):
-            raise ExecutionError(f"{where}: a phrase literal must be a non-empty string, got {lf.value!r}")
-        if lf.type == "int" and not isinstance(lf.value, int):
-            raise ExecutionError(f"{where}: an int literal must hold an int, got {lf.value!r}")
-        if lf.type == "chunk" and lf.value not in P.CHUNKS:
-            raise ExecutionError(f"{where}: chunk must be one of {P.CHUNKS}, got {lf.value!r}")
-        if lf.type == "lexicon" and lexicons is not None and lf.value not in lexicons:
-            raise ExecutionError(f"{where}: lexicon {lf.value!r} not loaded; available: {sorted(lexicons)}")
-        if lf.type not in ("str", "int", *LITERAL_TYPES):
-            raise ExecutionError(f"{where}: unsupported literal type {lf.type!r}")
-        return
-    if not isinstance(lf, Call):
-        raise ExecutionError(f"{where}: not a logical form: {lf!r}")
-    if lf.op not in P.PREDICATES:
-        raise ExecutionError(f"{where}: unknown predicate {lf.op!r}; registered: {sorted(P.PREDICATES)}")
-    pred = P.PREDICATES[lf.op]
-    n = len(lf.args)
-    if n < pred.arity if pred.variadic else n != pred.arity:
-        raise ExecutionError(f"{where}: {lf.op} takes {pred.arity}{'+' if pred.variadic else ''} arguments, got {n}")
-    for i, arg in enumerate(lf.args):
-        want = pred.arg_types[min(i, pred.arity - 1)]
-        got = _type_of(arg) if not (isinstance(arg, Call) and arg.op not in P.PREDICATES) else "?"
-        if got != want and got != "?":
-            raise ExecutionError(f"{where}.args[{i}]: {lf.op} expects {want}, got {got} ({arg!r})")
-        check(arg, lexicons, f"{where}.args[{i}]")
-    if lf.op == "at" and not isinstance(lf.args[0], Var):
-        raise ExecutionError(f"{where}: at() takes a variable (Question, Context, Sentence, ...) as its scope")

@@ -25,7 +25,7 @@ holding them is executed once per corpus by the hard interpreter and enters the 
 execution everywhere (tested on random logical forms), and with soft counting on, the score is 1 exactly where
 the hard rule fires for every rule without negation.
 
->>> from nle.parsing.logical_form import Call, Lit, Var
+>>> from nle.logic.forms import Call, Lit, Var
 >>> from nle.matching.corpus import AnnotatedCorpus, AnnotatedExample
 >>> ex = AnnotatedExample.from_tags("s", "smoke is caused by the fire".split(), roles={"SUBJ": (0, 1), "OBJ": (5, 6)})
 >>> rules = SoftRules([Call("between", (Var("SUBJ"), Var("OBJ"), Lit("caused by")))])
@@ -43,10 +43,10 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from nle.logic.forms import Call, Lit, LogicalForm, Var
 from nle.matching.corpus import AnnotatedCorpus
 from nle.matching.execute import Executor
 from nle.matching.semantics import check, phrase_tokens
-from nle.parsing.logical_form import Call, Lit, LogicalForm, Var
 
 UNK = "<unk>"
 PAD = -1

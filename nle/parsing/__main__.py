@@ -6,7 +6,7 @@ Parses a set of explanations and writes the report JSON (``n_explanations``, ``n
 labelling rules, are hard-matched on every sentence, and the report gains ``matching``: coverage, the precision
 of the majority vote on the covered sentences, the accuracy of all votes, and per-rule faults. Consistency is checked on each explanation's own example
 with ``nle.matching``'s reference interpreter over spaCy annotations (``--checker matching``, the default when
-``nle.matching`` is importable) or with the word-level ``nle.parsing.selfcheck`` (``--checker self``).
+``nle.matching`` is importable) or with the word-level ``nle.rules.selfcheck`` (``--checker self``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from nle.atomic import write_text_atomic
-from nle.parsing.logical_form import LogicalForm
+from nle.logic.forms import LogicalForm
 from nle.parsing.report import parse_explanations
-from nle.parsing.rules import load_lexicons, matching_checker
-from nle.parsing.selfcheck import make_checker
+from nle.rules.build import load_lexicons, matching_checker
+from nle.rules.selfcheck import make_checker
 from nle.types import Explanation
 
 DOMAIN_OF_FORMAT = {"next": "relation", "mrc": "mrc", "remote": "remote"}
@@ -49,7 +49,7 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     from nle.matching.aggregate import majority_vote
     from nle.matching.analysis import analyse
     from nle.matching.annotate import annotate
-    from nle.parsing.rules import filter_rules
+    from nle.rules.build import filter_rules
     from nle.types import ABSTAIN, LabelingRule
 
     if task == "semeval":

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nle.parsing import predicates as P
-from nle.parsing.logical_form import Lit, LogicalForm, Var
+from nle.logic import registry as P
+from nle.logic.forms import Lit, LogicalForm, Var
 
 _QUOTED = re.compile(r'"([^"]*)"|``(.*?)\'\'|“([^”]*)”|‘([^’]*)’|(?<![\w\'])\'(?!s\b)([^\']*?[^\s\'])\'(?![\w])')
 _WORD = re.compile(r"<[so]>|\$t\$|(?:subj|obj)-[a-z_]+|\d+(?:\.\d+)?|\w+(?:[-']\w+)*|[^\w\s]", re.IGNORECASE)

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from nle.parsing import predicates as P
+from nle.logic import registry as P
+from nle.logic.forms import Call, LogicalForm, render
 from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, tokenize
-from nle.parsing.logical_form import Call, LogicalForm, render
 
 DOMAINS: tuple[str, ...] = ("relation", "mrc", "remote")
 

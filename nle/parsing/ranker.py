@@ -9,9 +9,10 @@ Weak supervision (NExT, BabbleLabble): a candidate is *good* when it labels its 
     dL/dw = sum_x (E_{p(c | x, good)}[phi] - E_{p(c | x)}[phi]) - l2 * (w - w0),
 
 by full-batch gradient ascent. Explanations with no good candidate, or only good ones, carry no signal.
+BabbleLabble's rule filters live in :mod:`nle.rules.filters` (they need label matrices, not parses).
 
 >>> from nle.parsing.parser import ParseCandidate
->>> from nle.parsing.logical_form import Var
+>>> from nle.logic.forms import Var
 >>> a = ParseCandidate(Var("A"), 0.0, "a", {"f": 1.0}); b = ParseCandidate(Var("B"), 0.0, "b", {"g": 1.0})
 >>> w = train_ranker([[a, b]], [[False, True]], epochs=50)
 >>> rerank([a, b], w)[0].derivation
@@ -22,9 +23,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from nle.parsing.logical_form import LogicalForm
+from nle.logic.forms import LogicalForm
 from nle.parsing.parser import DEFAULT_WEIGHTS, ParseCandidate
 from nle.types import Explanation
 
@@ -75,41 +76,3 @@ def label_candidates(explanations: Sequence[Explanation], candidates: Sequence[S
                      is_consistent: Callable[[Explanation, LogicalForm], bool]) -> list[list[bool]]:
     """``good[i][j] = is_consistent(explanations[i], candidates[i][j].logical_form)``."""
     return [[bool(is_consistent(e, c.logical_form)) for c in cs] for e, cs in zip(explanations, candidates)]
-
-
-@dataclass(frozen=True)
-class FilterResult:
-    """Indices of the rules kept, and for each dropped index the filter that dropped it."""
-
-    kept: tuple[int, ...]
-    dropped: Mapping[int, str]
-
-
-def babble_filters(consistent: Sequence[bool], signatures: Sequence[Sequence[int]]) -> FilterResult:
-    """BabbleLabble's three filters over R rules, in order.
-
-    ``consistent[r]``: rule r labels its own example correctly (else dropped: ``"inconsistent"``).
-    ``signatures[r]``: its label vector on a sample of unlabelled examples (ABSTAIN = -1); a rule that fires on
-    every example or on none is dropped (``"uniform"``); of rules with the same vector only the first is kept
-    (``"duplicate"``).
-
-    >>> babble_filters([True, False, True, True, True], [(1, -1), (1, -1), (1, 1), (-1, -1), (1, -1)]).dropped
-    {1: 'inconsistent', 2: 'uniform', 3: 'uniform', 4: 'duplicate'}
-    """
-    if len(consistent) != len(signatures):
-        raise ValueError(f"{len(consistent)} consistency flags for {len(signatures)} signatures")
-    kept: list[int] = []
-    dropped: dict[int, str] = {}
-    seen: set[tuple[int, ...]] = set()
-    for r, (ok, sig) in enumerate(zip(consistent, signatures)):
-        sig_t = tuple(sig)
-        if not ok:
-            dropped[r] = "inconsistent"
-        elif sig_t and (all(v != -1 for v in sig_t) or all(v == -1 for v in sig_t)):
-            dropped[r] = "uniform"
-        elif sig_t in seen:
-            dropped[r] = "duplicate"
-        else:
-            seen.add(sig_t)
-            kept.append(r)
-    return FilterResult(tuple(kept), dropped)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nle.parsing.logical_form import LogicalForm, render, to_dict
+from nle.logic.forms import LogicalForm, render, to_dict
 from nle.parsing.parser import ParseCandidate, ParseFailure, parse
 from nle.parsing.ranker import label_candidates, rerank, train_ranker
 from nle.types import Explanation

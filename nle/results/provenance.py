@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import enum
-import functools
 import hashlib
 import json
 import os
@@ -22,6 +21,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from nle.checksum import sha256_file
 
 DEFAULT_PACKAGES: tuple[str, ...] = (
     "torch", "pytorch-lightning", "transformers", "torchmetrics", "spacy", "datasets", "captum", "numpy", "nle",
@@ -96,26 +97,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     raise TypeError(f"config_hash: value of type {type(value).__name__} is not JSON-serialisable: {value!r}")
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """sha256 (hex) of a file's bytes, read in 1 MiB chunks.
-
-    Memoised on (absolute path, size, mtime_ns): hashing the same unchanged file again is free, and a file that
-    changes size or modification time is hashed anew. Raises ``FileNotFoundError`` when the file is absent.
-    """
-    p = Path(path).resolve()
-    st = p.stat()
-    return _sha256_cached(str(p), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=4096)
-def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def utc_now() -> str:

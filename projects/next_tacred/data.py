@@ -27,7 +27,7 @@ in plain shuffled batches.
 2 unlabelled), ``soft_row`` (its row in :attr:`soft_corpus`, the sentences as tensors for soft execution) and
 ``hidden_gold``: the gold label of an unlabelled row, read only to log how accurate the pseudo labels are
 (``train/pseudo_label_accuracy``); no loss ever reads it.
-Rules are parsed once and cached (``nle.parsing.rules``); spaCy annotations are cached by content hash.
+Rules are parsed once and cached (``nle.rules.build``); spaCy annotations are cached by content hash.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ class NextRelationData(RelationDataModule):
         from nle.matching.aggregate import fit_label_model, majority_vote
         from nle.matching.annotate import annotate
         from nle.matching.soft import SoftCorpus, SoftRules
-        from nle.parsing.rules import explanation_rules
+        from nle.rules.build import explanation_rules
 
         corpus = annotate(rest)
         self.rule_set = explanation_rules(self.explanations(), corpus, self.label_names)

@@ -36,7 +36,7 @@ import torch
 import yaml
 
 from nle.atomic import write_text_atomic
-from nle.parsing.logical_form import render
+from nle.logic.forms import render
 from projects.next_tacred.data import UNLABELLED, NextRelationData
 from projects.next_tacred.model import soft_matching, unlabelled_weights
 

@@ -45,3 +45,24 @@ def test_no_eval_exec_or_pickle_loads_in_the_code() -> None:
                     isinstance(node.value, ast.Name) and node.value.id == "pickle":
                 bad.append((str(p.relative_to(ROOT)), "pickle"))
     assert not bad, bad
+
+
+def _imports_of(package: str) -> list[tuple[str, str]]:
+    return [(str(p.relative_to(ROOT)), m) for p in (ROOT / "nle" / package).rglob("*.py") for m in imported_modules(p)]
+
+
+def _under(module: str, *packages: str) -> bool:
+    return any(module == f"nle.{p}" or module.startswith(f"nle.{p}.") for p in packages)
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [
+    ("logic", ("parsing", "matching", "rules", "training", "results")),  # the layer under parsing and matching
+    ("parsing", ("matching", "rules", "training", "results")),  # text -> form needs only the logic layer
+    ("matching", ("parsing", "rules")),  # form -> labels needs only the logic layer
+    ("data", ("training", "results", "parsing", "matching", "rules", "logic")),
+])
+def test_layers(package: str, forbidden: tuple[str, ...]) -> None:
+    """``nle.logic`` under ``nle.parsing`` and ``nle.matching``; ``nle.rules`` above both. A package's command-line
+    entry point (``__main__.py``) is a top-level program and may compose the layers above it."""
+    offenders = [(f, m) for f, m in _imports_of(package) if _under(m, *forbidden) and not f.endswith("__main__.py")]
+    assert not offenders, offenders

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nle.logic.forms import Call, Lit, Var, to_dict, to_json
 from nle.matching.aggregate import accuracies_from_dev, fit_label_model, majority_vote
 from nle.matching.analysis import analyse
 from nle.matching.apply import apply_rules
 from nle.matching.corpus import AnnotatedCorpus, AnnotatedExample
 from nle.matching.semantics import ExecutionError
-from nle.parsing.logical_form import Call, Lit, Var, to_dict, to_json
 from nle.types import ABSTAIN, LabelingRule
 
 S, O = Var("SUBJ"), Var("OBJ")  # noqa: E741

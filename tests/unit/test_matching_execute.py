@@ -7,12 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nle.logic import registry as P
+from nle.logic.forms import Call, Lit, Var
 from nle.matching.corpus import AnnotatedCorpus, AnnotatedExample
 from nle.matching.execute import Executor, execute
 from nle.matching.reference import execute_one
 from nle.matching.semantics import ExecutionError, phrase_tokens
-from nle.parsing import predicates as P
-from nle.parsing.logical_form import Call, Lit, Var
 
 S, O, X = Var("SUBJ"), Var("OBJ"), Var("X")  # noqa: E741
 
@@ -226,3 +226,23 @@ def test_corpus_round_trip():
     assert [corpus.example(i) for i in range(corpus.n)] == EXAMPLES
     assert corpus.offsets.tolist() == [0, 11, 17, 25]
     assert np.array_equal(corpus.roles["SUBJ"], [[1, 2], [0, 1], [-1, -1]])
+
+
+def test_a_phrase_as_the_second_argument_of_a_string_predicate_is_a_pattern():
+    """``starts_with(Question, "how long")`` reads the question's words against the phrase; the phrase need not
+    occur in the context (it once had to, so every such MRC rule failed on contexts without it)."""
+    from nle.logic.forms import from_text
+    from nle.matching.reference import execute_one
+
+    q = AnnotatedExample.from_tags("q", "how long did it last ?".split())
+    ex = AnnotatedExample.from_tags("c", "it lasted ten years .".split(), roles={"ANS": (2, 4), "X": (0, 1)},
+                                    question=q)
+    corpus = AnnotatedCorpus.from_examples([ex])
+    cases = {'starts_with(Question, "how long")': True, 'starts_with(Question, "how much")': False,
+             'contains(Question, "did it")': True, 'ends_with(ANS, "years")': True, 'equals(ANS, "ten years")': True,
+             'equals(ANS, "ten")': False, 'contains(ANS, "ten years .")': False,
+             'equals("lasted", "lasted")': True, 'equals("never", "never")': False}
+    for text, want in cases.items():
+        lf = from_text(text)
+        assert execute(lf, corpus).fires.tolist() == [want], text
+        assert execute_one(lf, ex) == (want, False), text

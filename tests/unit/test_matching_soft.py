@@ -7,11 +7,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nle.logic.forms import Call, Lit, Var
 from nle.matching.corpus import AnnotatedCorpus, AnnotatedExample
 from nle.matching.execute import Executor
 from nle.matching.neural import LearnedMatcher
 from nle.matching.soft import ExactMatcher, SoftConfig, SoftCorpus, SoftRules, Vocab, exact_match
-from nle.parsing.logical_form import Call, Lit, Var
 from tests.unit.test_matching_execute import FORMULA, examples
 
 S, O = Var("SUBJ"), Var("OBJ")  # noqa: E741

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from nle.parsing import predicates as P
-from nle.parsing.logical_form import Call, from_dict, render
+from nle.logic import registry as P
+from nle.logic.forms import Call, from_dict, render
 from nle.parsing.parser import parse
 
 GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "parsing" / "golden.json").read_text())

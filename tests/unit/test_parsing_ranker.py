@@ -1,10 +1,11 @@
 """Ranker: weak supervision moves the good candidate up; BabbleLabble filters; the reference checker."""
 
-from nle.parsing.logical_form import Call, Lit, Var
+from nle.logic.forms import Call, Lit, Var
 from nle.parsing.parser import ParseCandidate, ParseFailure, parse
-from nle.parsing.ranker import babble_filters, rerank, train_ranker
+from nle.parsing.ranker import rerank, train_ranker
 from nle.parsing.report import parse_explanations
-from nle.parsing.selfcheck import holds, make_checker
+from nle.rules.filters import babble_filters
+from nle.rules.selfcheck import holds, make_checker
 from nle.types import Example, Explanation
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from nle.parsing.report import parse_explanations
-from nle.parsing.selfcheck import make_checker
+from nle.rules.selfcheck import make_checker
 
 DATA = os.environ.get("NLE_DATA_DIR")
 pytestmark = pytest.mark.skipif(DATA is None, reason="NLE_DATA_DIR is not set (real NExT explanations needed)")

@@ -251,12 +251,19 @@ def test_read_next_tacred_accepts_both_key_spellings(tmp_path):
     assert second.example.span("obj") == Span(0, 1, 0, 8, "OBJ-DATE", role="obj", label="DATE")
 
 
+def test_read_next_accepts_a_record_without_a_pattern(tmp_path):
+    """A user's own explanations have no gold surface pattern."""
+    own = {k: v for k, v in NEXT_TACRED[0].items() if k != "pattern"}
+    (e,) = read_next_explanations(_write(tmp_path, "mine.json", json.dumps([own])), task="tacred")
+    assert e.meta["pattern"] == () and e.text == own["exp"] and e.example.span("subj") is not None
+
+
 @pytest.mark.parametrize(
     ("task", "record", "field"),
     [
         ("semeval", {**NEXT_SEMEVAL[0], "sent": "SUBJ-O and SUBJ-O OBJ-O"}, "[1].sent"),
         ("semeval", {**NEXT_SEMEVAL[0], "rel": "per:children"}, "[1].rel"),
-        ("tacred", {**NEXT_TACRED[0], "pattern": 3}, "[1].pat"),
+        ("tacred", {**NEXT_TACRED[0], "pattern": 3}, "[1].pattern"),
         ("tacred", {k: v for k, v in NEXT_TACRED[0].items() if k != "exp"}, "[1].exp"),
     ],
 )

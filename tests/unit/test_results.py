@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from nle import checksum
 from nle.data.errors import DataFormatError
-from nle.results import provenance
 from nle.results.provenance import config_hash, git_info, package_versions, sha256_file, stamp, utc_now
 from nle.results.record import ResultRecord, load_results, read_results, write_results
 
@@ -173,10 +173,10 @@ def test_sha256_file_streams_and_memoises(tmp_path, monkeypatch):
     f = tmp_path / "data.txt"
     f.write_bytes(b"hello\n" * 1000)
     expected = hashlib.sha256(b"hello\n" * 1000).hexdigest()
-    provenance._sha256_cached.cache_clear()
+    checksum._sha256_cached.cache_clear()
     assert sha256_file(f) == expected
     assert sha256_file(str(f)) == expected
-    assert provenance._sha256_cached.cache_info().hits == 1
+    assert checksum._sha256_cached.cache_info().hits == 1
     f.write_bytes(b"changed")
     assert sha256_file(f) == hashlib.sha256(b"changed").hexdigest()
     with pytest.raises(FileNotFoundError):

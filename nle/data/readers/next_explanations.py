@@ -57,10 +57,11 @@ def _relation_record(p: Path, i: int, rec: dict[str, Any], task: str) -> Explana
         if len(at) != 1:
             raise DataFormatError(p, i + 1, f"[{i}].sent", f"exactly one {prefix}-<TYPE> word", f"{len(at)} in {sent}")
         spans.append(ex.make_span(at[0], at[0] + 1, role=role, label=tokens[at[0]].split("-", 1)[1]))
-    pattern = rec.get("pat", rec.get("pattern"))
+    key = "pat" if "pat" in rec else "pattern"
+    pattern = rec.get(key, ())  # a user's own explanations have no gold surface pattern
     patterns = (pattern,) if isinstance(pattern, str) else pattern
     if not isinstance(patterns, list | tuple) or not all(isinstance(x, str) for x in patterns):
-        raise DataFormatError(p, i + 1, f"[{i}].pat", "a pattern string or a list of pattern strings", pattern)
+        raise DataFormatError(p, i + 1, f"[{i}].{key}", "a pattern string or a list of pattern strings", pattern)
     ex = Example(ex.id, ex.text, ex.tokens, ex.token_offsets, label=label, spans=tuple(spans), meta=ex.meta)
     return Explanation(f"{task}-{i}", _text(p, i, rec, "exp"), label, ex, meta={"pattern": tuple(patterns), "index": i})
 
@@ -87,7 +88,8 @@ def read_next_explanations(path: str | os.PathLike[str], *, task: str) -> list[E
     Relation extraction (``"semeval"``, ``"tacred"``): the example is ``sent`` as given (words split on spaces),
     spans ``"subj"`` / ``"obj"`` on the placeholder words with ``label`` = the TYPE (``"SUBJ-PERSON"`` ->
     ``"PERSON"``); ``Explanation.label`` = ``Example.label`` = the relation; ``meta["pattern"]`` = the gold
-    surface pattern(s) as a tuple of strings (evaluation only).
+    surface pattern(s) as a tuple of strings (evaluation only; ``()`` when the record has none, as a user's own
+    explanations do).
 
     Aspect sentiment (``"restaurant"``, ``"laptop"``): the example text is ``sent`` with ``$T$`` replaced by the
     term, tokenized by :func:`nle.data.tokenize.tokenize` with the term as whole words, span ``"term"``;

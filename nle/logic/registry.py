@@ -13,7 +13,9 @@ Conventions every predicate follows (the interpreter in ``nle.matching`` must im
   *occurrences*: every span whose lowercased tokens equal the phrase's lowercased tokens, exactly and contiguously
   (the phrase is tokenised like the text; ``"'s daughter"`` is the two tokens ``'s daughter``). A predicate over
   phrases holds when it holds for *some* combination of occurrences (existential); a phrase with no occurrence
-  makes the predicate false.
+  makes the predicate false. Exception, *patterns*: the second argument of ``equals``, ``contains``,
+  ``starts_with`` and ``ends_with``, when a phrase, stands for its words wherever the first argument is
+  (``starts_with(Question, "how long")`` needs no "how long" in the context).
 * **Order.** ``a`` is *before* ``b`` when ``a.end <= b.start``. The *gap* between two disjoint spans is the number of
   words strictly between them: ``b.start - a.end`` when ``a`` is before ``b``, ``a.start - b.end`` otherwise;
   the gap of overlapping spans is undefined and predicates that need it are false. The *distance* is ``gap + 1``:
@@ -139,23 +141,21 @@ _PREDICATES: tuple[Predicate, ...] = (
     # ---- position ----------------------------------------------------------------------------------------------
     Predicate("left", _SS, "bool",
               _p(*_many("0 _ 1", "before", "precedes", "precede", "is before", "to the left of", "left of",
-                        "ahead of", "comes before", "appears before", "occurs before"),
-                 *_many("1 _ 0", "is followed by", "followed by")),
+                        "ahead of", "comes before", "appears before", "occurs before", "is followed by", "followed by")),
               "a is before b: a.end <= b.start (any gap, for some occurrences)."),
     Predicate("right", _SS, "bool",
               _p(*_many("0 _ 1", "after", "follows", "follow", "is after", "to the right of", "right of",
-                        "comes after", "appears after", "occurs after"),
-                 *_many("1 _ 0", "is preceded by", "preceded by")),
+                        "comes after", "appears after", "occurs after", "is preceded by", "preceded by")),
               "a is after b: a.start >= b.end (any gap, for some occurrences)."),
     Predicate("directly_before", _SS, "bool",
               _p(*_many("0 _ 1", "directly before", "right before", "immediately before", "just before",
                         "directly precedes", "immediately precedes", "directly precede", "right in front of"),
-                 *_many("1 _ 0", "is directly followed by", "is immediately followed by", "directly followed by")),
+                 *_many("0 _ 1", "is directly followed by", "is immediately followed by", "directly followed by")),
               "a is directly before b: a.end == b.start (distance 1, no word between)."),
     Predicate("directly_after", _SS, "bool",
               _p(*_many("0 _ 1", "directly after", "right after", "immediately after", "just after",
                         "directly follows", "immediately follows", "directly follow", "right behind"),
-                 *_many("1 _ 0", "is directly preceded by", "is immediately preceded by", "directly preceded by")),
+                 *_many("0 _ 1", "is directly preceded by", "is immediately preceded by", "directly preceded by")),
               "a is directly after b: a.start == b.end (distance 1, no word between)."),
     Predicate("left_within", ("span", "span", "int"), "bool",
               _p(*_many("0 _ 2 before 1", "within"),

@@ -15,7 +15,7 @@ Variables: ``SUBJ``/``OBJ``/``ANS``/``X``/``Y``/``Z`` are bound from the example
 >>> from nle.types import Example
 >>> ex = Example.from_tokens("e", ["a", "SUBJ-O", "was", "born", "OBJ-O"])
 >>> ex = Example(**{**ex.__dict__, "spans": (ex.make_span(1, 2, "subj"), ex.make_span(4, 5, "obj"))})
->>> from nle.parsing.logical_form import Call, Lit, Var
+>>> from nle.logic.forms import Call, Lit, Var
 >>> holds(Call("sandwich", (Var("SUBJ"), Var("OBJ"), Lit("was born"))), ex)
 True
 """
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nle.data.tokenize import tokenize
-from nle.parsing import predicates as P
-from nle.parsing.logical_form import Call, Lit, LogicalForm, Var
+from nle.logic import registry as P
+from nle.logic.forms import Call, Lit, LogicalForm, Var, bind_phrases
 from nle.types import Example, Explanation
 
 Spans = list[tuple[int, int]]
@@ -313,15 +313,6 @@ def _text_of(ex: Example, ann: Any = None) -> _Text:
         if m and var not in types:
             types[var] = m.group(1)
     return _Text(tuple(t.lower() for t in ex.tokens), roles, types, ann)
-
-
-def bind_phrases(lf: LogicalForm, bindings: Mapping[str, str]) -> LogicalForm:
-    """Replace each variable named in ``bindings`` (with a non-empty string) by that phrase literal."""
-    if isinstance(lf, Var) and bindings.get(lf.name):
-        return Lit(bindings[lf.name], "str")
-    if isinstance(lf, Call):
-        return Call(lf.op, tuple(bind_phrases(a, bindings) for a in lf.args))
-    return lf
 
 
 def holds(lf: LogicalForm, example: Example, *, annotation: Any = None, question_annotation: Any = None,

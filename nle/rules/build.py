@@ -24,9 +24,8 @@ from typing import Any
 import numpy as np
 
 from nle.atomic import write_text_atomic
-from nle.parsing.logical_form import LogicalForm, from_dict, to_dict
-from nle.parsing.predicates import LEXICONS
-from nle.parsing.selfcheck import bind_phrases
+from nle.logic.forms import LogicalForm, bind_phrases, from_dict, to_dict
+from nle.logic.registry import LEXICONS
 from nle.types import Explanation, LabelingRule
 
 
@@ -121,7 +120,7 @@ def filter_rules(rules: Sequence[LabelingRule], consistent: Sequence[bool], corp
     """Hard-match ``rules`` on ``corpus`` and apply BabbleLabble's filters: ``(label matrix of every rule,
     indices of the kept rules, rule index -> why it was dropped)``."""
     from nle.matching.apply import apply_rules
-    from nle.parsing.ranker import babble_filters
+    from nle.rules.filters import babble_filters
 
     matrix = apply_rules(rules, corpus, lexicons=lexicons)
     filtered = babble_filters(list(consistent), matrix.labels.T.tolist())
