@@ -16,7 +16,9 @@ keeps the denotation under the registry's semantics:
   ``Context``, ``Sentence``) is ``at(T, exists(a))``; ``at`` is pushed through ``and``/``or``/``not`` down to
   atoms; nested scopes keep the innermost; in the ``mrc`` domain ``at(Context, p)`` is ``p`` (the context is the
   main text).
-* **Literals.** Phrases are lowercased and tokenised as the texts are (``"Was  born"`` is ``"was born"``).
+* **Literals.** Phrases are lowercased and tokenised as the texts are (``"Was  born"`` is ``"was born"``); an NER
+  tag is the set of spaCy labels it matches (``NER_EQUIVALENTS``: TACRED's ``COUNTRY`` and ``CITY`` are ``GPE``, as
+  the interpreters treat them).
 
 >>> from nle.logic.forms import from_text, render
 >>> render(canonical(from_text('and(right(OBJ, SUBJ), lt(count_between(OBJ, SUBJ), 4))')))
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from nle.logic.check import TEXT_VARS, phrase_tokens
 from nle.logic.forms import Call, Lit, LogicalForm, Var, to_json
+from nle.logic.registry import NER_EQUIVALENTS
 
 _FLIP = {"right": "left", "directly_after": "directly_before", "right_within": "left_within"}
 _SYMMETRIC = frozenset({"between", "sandwich", "within", "apart", "count_between", "dep_distance", "equals"})
@@ -42,6 +45,9 @@ def _key(lf: LogicalForm) -> str:
 def _lit(lf: Lit) -> Lit:
     if lf.type == "str" and isinstance(lf.value, str):
         return Lit(" ".join(phrase_tokens(lf.value)), "str")
+    if lf.type == "ner" and isinstance(lf.value, str):
+        labels = NER_EQUIVALENTS.get(lf.value, (lf.value,))
+        return Lit("|".join(sorted(labels)) if labels else lf.value, "ner")
     return lf
 
 

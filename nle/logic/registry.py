@@ -44,6 +44,7 @@ into a CCG category; shapes are grammar, they do not change the semantics above.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,6 +72,7 @@ class Predicate:
     phrases: tuple[Phrase, ...]
     doc: str
     variadic: bool = False  # the last argument type may repeat (and, or, all, any, none)
+    expands: str = ""  # a macro: the form its phrases mean, over placeholders ARG0, ARG1, ... (never in a form)
 
     @property
     def arity(self) -> int:
@@ -178,9 +180,10 @@ _PREDICATES: tuple[Predicate, ...] = (
     Predicate("between", ("span", "span", "span"), "bool",
               _p(*_many("2 _ 0 1", "between", "is between", "appears between", "occurs between",
                         "comes between", "links"),
-                 *_many("_ 0 1 2", "between"),
-                 ("connects", "2 _ 0 1"), ("link", "0 1 are linked by 2 _"), ("sandwich", "0 1 _ 2"),
-                 ("only", "_ 2 between 0 1")),
+                 *_many("_ 0 1 2", "between"), *_many("_ 0 1 2 occurs", "between"),
+                 *_many("_ 0 1 2 appears", "between"), *_many("_ 0 1 2 comes", "between"),
+                 *_many("_ 0 1 2 exists", "between"), *_many("_ 0 1 2 is found", "between"),
+                 ("connects", "2 _ 0 1"), ("link", "0 1 are linked by 2 _")),
               "c lies strictly between a and b, in either order: min(a.end, b.end) <= c.start and "
               "c.end <= max(a.start, b.start) (for some occurrences)."),
     Predicate("sandwich", ("span", "span", "span"), "bool",
@@ -249,6 +252,48 @@ _PREDICATES: tuple[Predicate, ...] = (
 
 PREDICATES: Mapping[str, Predicate] = MappingProxyType({p.name: p for p in _PREDICATES})
 """Name -> predicate; the interpreter's whitelist."""
+
+_INT3 = ("span", "span", "int")
+_MACROS: tuple[Predicate, ...] = (
+    # Phrases whose meaning is a composition of predicates: the parser expands them (``expands``, over ARG0..),
+    # so a logical form only ever holds registered predicates. Names start with "~".
+    Predicate("~dep_lt", _INT3, "bool",
+              _p(*_many("0 _ 2 dependencies from 1", "less than", "fewer than"),
+                 *_many("0 _ 2 dependency from 1", "less than", "fewer than"),
+                 *_many("0 _ 2 dependencies away from 1", "less than", "fewer than")),
+              "a is less than n dependency edges from b.", expands="lt(dep_distance(ARG0, ARG1), ARG2)"),
+    Predicate("~dep_le", _INT3, "bool",
+              _p(*_many("0 _ 2 dependencies from 1", "no more than", "at most", "not more than"),
+                 *_many("0 _ 2 dependencies of 1", "within"), *_many("0 _ 2 dependency of 1", "within")),
+              "a is at most n dependency edges from b.", expands="le(dep_distance(ARG0, ARG1), ARG2)"),
+    Predicate("~gap_le", _INT3, "bool",
+              _p(*_many("0 1 are _ 2 words apart", "at most", "no more than", "not more than"),
+                 *_many("0 1 are _ 2 word apart", "at most", "no more than"),
+                 *_many("0 1 are _ 2 words away from each other", "at most", "no more than"),
+                 *_many("0 1 are _ 2 words of each other", "within"), *_many("0 1 are _ 2 words apart", "within")),
+              "At most n words lie between a and b (either order).", expands="le(count_between(ARG0, ARG1), ARG2)"),
+    Predicate("~gap_lt", _INT3, "bool",
+              _p(*_many("0 1 are _ 2 words apart", "less than", "fewer than"),
+                 *_many("_ 2 words separate 0 1", "fewer than", "less than"),
+                 *_many("_ 2 words lie between 0 1", "fewer than", "less than")),
+              "Fewer than n words lie between a and b.", expands="lt(count_between(ARG0, ARG1), ARG2)"),
+    Predicate("~gap_le_sep", _INT3, "bool",
+              _p(*_many("_ 2 words separate 0 1", "no more than", "at most", "not more than"),
+                 *_many("_ 2 words lie between 0 1", "no more than", "at most")),
+              "At most n words lie between a and b.", expands="le(count_between(ARG0, ARG1), ARG2)"),
+    Predicate("~adjacent", _SS, "bool",
+              _p(("adjacent", "0 1 are _"), ("next to each other", "0 1 are _"), ("adjacent to", "0 _ 1"),
+                 ("next to", "0 _ 1"), ("nothing", "_ between 0 1"), ("no words", "_ between 0 1"),
+                 ("no word", "_ between 0 1")),
+              "No word lies between a and b (either order).", expands="eq(count_between(ARG0, ARG1), 0)"),
+)
+MACROS: Mapping[str, Predicate] = MappingProxyType({p.name: p for p in _MACROS})
+"""Phrase macros (name -> entry): grammar only; the parser replaces each by its ``expands`` form."""
+
+
+def functor(name: str) -> Predicate:
+    """A predicate or a macro by name (what the parser's lexical entries point to)."""
+    return MACROS[name] if name in MACROS else get(name)
 
 # ---- variables -------------------------------------------------------------------------------------------------
 
@@ -325,7 +370,8 @@ LEXICONS: Mapping[str, Lexicon] = MappingProxyType({x.name: x for x in (
 )})
 
 LITERALS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType({
-    # ner
+    # ner: every tag by its own name, then the class words (which win: "country" is GPE, not TACRED's COUNTRY)
+    **{t.lower(): (("ner", t),) for t in SPACY_NER + TACRED_NER if t.lower() not in ("number", "title")},
     "person": (("ner", "PERSON"),), "people": (("ner", "PERSON"),), "name": (("ner", "PERSON"),),
     "organization": (("ner", "ORG"),), "organisation": (("ner", "ORG"),), "company": (("ner", "ORG"),),
     "location": (("ner", "LOCATION"),), "place": (("ner", "LOCATION"),), "city": (("ner", "GPE"),),
@@ -340,7 +386,6 @@ LITERALS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType({
     "quantity": (("ner", "QUANTITY"),), "event": (("ner", "EVENT"),), "language": (("ner", "LANGUAGE"),),
     "law": (("ner", "LAW"),), "product": (("ner", "PRODUCT"),), "title": (("ner", "TITLE"),),
     "facility": (("ner", "FAC"),), "building": (("ner", "FAC"),), "entity": (("ner", "ORG"),),
-    **{t.lower(): (("ner", t),) for t in SPACY_NER + TACRED_NER if t.lower() not in ("number", "title")},
     # pos
     "noun": (("pos", "NOUN"),), "nouns": (("pos", "NOUN"),), "proper noun": (("pos", "PROPN"),),
     "verb": (("pos", "VERB"),), "adjective": (("pos", "ADJ"),), "adverb": (("pos", "ADV"),),
@@ -386,15 +431,16 @@ class LexEntry:
 def lexicon() -> Mapping[str, tuple[LexEntry, ...]]:
     """Surface phrase (lowercase, space-joined tokens) -> the predicate entries it triggers, derived from PREDICATES."""
     out: dict[str, list[LexEntry]] = {}
-    for pred in _PREDICATES:
+    for pred in _PREDICATES + _MACROS:
         for ph in pred.phrases:
             out.setdefault(ph.text.lower(), []).append(LexEntry(ph.text.lower(), pred.name, ph.shape))
     return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
 
 def check_registry() -> None:
-    """Raise ``ValueError`` when a shape names an argument outside the predicate's arity or misses one."""
-    for pred in _PREDICATES:
+    """Raise ``ValueError`` when a shape names an argument outside the predicate's arity or misses one, or a
+    macro's expansion is not a well-formed use of registered predicates."""
+    for pred in _PREDICATES + _MACROS:
         if pred.return_type not in TYPES or any(t not in TYPES for t in pred.arg_types):
             raise ValueError(f"predicate {pred.name}: unknown type in {pred.arg_types} -> {pred.return_type}")
         for ph in pred.phrases:
@@ -405,3 +451,12 @@ def check_registry() -> None:
             if idx != list(range(pred.arity)):
                 raise ValueError(f"predicate {pred.name}, phrase {ph.text!r}: shape {ph.shape!r} must name "
                                  f"arguments 0..{pred.arity - 1} once each")
+        if pred.name.startswith("~") != bool(pred.expands) or (pred.expands and pred.name in PREDICATES):
+            raise ValueError(f"{pred.name}: a macro's name starts with '~' and it has an expansion")
+        if pred.expands:
+            from nle.logic.forms import from_text
+
+            placeholders = sorted(set(re.findall(r"ARG(\d+)", pred.expands)), key=int)
+            if placeholders != [str(i) for i in range(pred.arity)]:
+                raise ValueError(f"macro {pred.name}: {pred.expands!r} must use ARG0..ARG{pred.arity - 1}")
+            from_text(pred.expands)

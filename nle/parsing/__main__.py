@@ -1,4 +1,5 @@
 """``python -m nle.parsing --explanations FILE --format next|mrc|remote [--task semeval|tacred] [--sentences FILE] [--out report.json]``
+``python -m nle.parsing --gold tests/data/gold_logical_forms/semeval.json [--gold ...] [--ranker default|trained]``
 
 Parses a set of explanations and writes the report JSON (``n_explanations``, ``n_parsed``, ``n_consistent``,
 ``failures``, the chosen logical form per explanation). With ``--sentences`` (a labelled relation corpus: SemEval-2010
@@ -7,6 +8,12 @@ labelling rules, are hard-matched on every sentence, and the report gains ``matc
 of the majority vote on the covered sentences, the accuracy of all votes, and per-rule faults. Consistency is checked on each explanation's own example
 with ``nle.matching``'s reference interpreter over spaCy annotations (``--checker matching``, the default when
 ``nle.matching`` is importable) or with the word-level ``nle.rules.selfcheck`` (``--checker self``).
+
+With ``--gold FILE`` (repeatable; a gold set of ``tests/data/gold_logical_forms``, which names its explanation
+files) each set is parsed as the rule pipeline parses it (``nle.rules.build.choose``: consistency on the own
+example, ``--ranker``) and scored against its gold forms (``nle.rules.accuracy``): ``n_parsed``, ``n_consistent``,
+``n_exact``, ``n_accurate`` (denotation Jaccard >= 0.9 over the set's corpus), the same for the beam, per phenomenon,
+for the set's dev part, its held-out third and all. ``--explanations`` may then be left out.
 """
 
 from __future__ import annotations
@@ -82,8 +89,14 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
 
 def main(argv: Sequence[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m nle.parsing", description=__doc__.splitlines()[0])
-    ap.add_argument("--explanations", required=True)
-    ap.add_argument("--format", required=True, choices=sorted(DOMAIN_OF_FORMAT))
+    ap.add_argument("--explanations")
+    ap.add_argument("--format", choices=sorted(DOMAIN_OF_FORMAT))
+    ap.add_argument("--gold", action="append", default=[], metavar="FILE",
+                    help="a gold logical-form set to score the parses against (repeatable)")
+    ap.add_argument("--ranker", choices=["default", "trained"], default="default",
+                    help="how the rule pipeline ranks consistent candidates (with --gold)")
+    ap.add_argument("--corpus", help="with one --gold: the corpus file denotations are computed on")
+    ap.add_argument("--markdown", help="with --gold: also write the summary tables as Markdown to this file")
     ap.add_argument("--task", choices=["semeval", "tacred"])
     ap.add_argument("--sentences", help="labelled relation corpus to hard-match the rules on (with --format next)")
     ap.add_argument("--out")
@@ -91,6 +104,12 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--checker", choices=["matching", "self", "none"], default="matching")
     ap.add_argument("--train", action="store_true", help="fit the ranker on consistency labels before choosing")
     args = ap.parse_args(argv)
+    if args.explanations is None:
+        if not args.gold:
+            ap.error("give --explanations FILE --format F, or --gold FILE")
+        return gold_main(args)
+    if args.format is None:
+        ap.error("--format is required with --explanations")
     if args.sentences and args.format != "next":
         ap.error("--sentences needs --format next (a labelled relation corpus to hard-match the rules on)")
     explanations = read(args.explanations, args.format, args.task)
@@ -106,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
            **report.to_dict()}
     if args.sentences:
         out["matching"] = hard_matching(out, args.sentences, args.task, lexicons)
+    if args.gold:
+        out["gold"] = gold_sets(args, lexicons)
     text = json.dumps(out, indent=1, sort_keys=False)
     if args.out:
         write_text_atomic(args.out, text + "\n")
@@ -113,6 +134,33 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if "matching" in out:
         summary.update({k: out["matching"][k] for k in ("coverage", "precision", "vote_accuracy")})
     print(json.dumps(summary), file=sys.stdout)
+    return out
+
+
+def gold_sets(args: argparse.Namespace, lexicons: dict[str, frozenset[str]]) -> dict:
+    """Every ``--gold`` set scored (``nle.rules.accuracy.evaluate_gold``), by set name; prints one line per part."""
+    from nle.rules.accuracy import evaluate_gold, markdown
+
+    if args.corpus and len(args.gold) != 1:
+        raise SystemExit("--corpus names the corpus of one gold set: give exactly one --gold")
+    out, tables = {}, []
+    for path in args.gold:
+        res = evaluate_gold(path, lexicons=lexicons, ranker=args.ranker, corpus=args.corpus, beam=args.beam)
+        out[res["set"]] = res
+        tables.append(markdown(res["set"], res["summary"]))
+        for part in ("dev", "heldout", "all"):
+            s = res["summary"][part]
+            print(json.dumps({"set": res["set"], "part": part, **{k: s[k] for k in (
+                "n", "n_parsed", "n_consistent", "n_exact", "n_accurate", "n_beam_exact", "n_beam_accurate")}}))
+    if args.markdown:
+        write_text_atomic(args.markdown, "\n".join(tables))
+    return out
+
+
+def gold_main(args: argparse.Namespace) -> dict:
+    out = {"ranker": args.ranker, "gold": gold_sets(args, load_lexicons())}
+    if args.out:
+        write_text_atomic(args.out, json.dumps(out, indent=1) + "\n")
     return out
 
 

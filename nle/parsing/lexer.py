@@ -143,4 +143,16 @@ def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
                 else:
                     items.append(Lexical(i, j, "functor", pred=payload.name, shape=payload.shape,  # type: ignore[attr-defined]
                                          source=phrase))
-    return items
+    return _longest_literals(items)
+
+
+def _longest_literals(items: list[Lexical]) -> list[Lexical]:
+    """Of the class-word literals starting at one token keep the longest ("noun phrase", not "noun" + skipped
+    "phrase"; "amount of money", not "amount"): a shorter reading would leave a word of the class name out."""
+    def is_class(lx: Lexical) -> bool:
+        return lx.type not in ("functor", "kw") and lx.source in P.LITERALS
+    longest: dict[int, int] = {}
+    for lx in items:
+        if is_class(lx):
+            longest[lx.start] = max(longest.get(lx.start, 0), lx.end)
+    return [lx for lx in items if not (is_class(lx) and lx.end < longest[lx.start])]

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nle.logic import registry as P
-from nle.logic.forms import Call, LogicalForm, render
+from nle.logic.forms import Call, Lit, LogicalForm, Var, from_text, render
 from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, tokenize
 
 DOMAINS: tuple[str, ...] = ("relation", "mrc", "remote")
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "skip:filler": -0.1, "skip:kw": -0.4, "skip:content": -1.0, "skip:int": -1.5, "skip:str": -3.0,
+    "skip:filler": -0.1, "skip:conj": -0.6, "skip:kw": -0.4, "skip:content": -1.0, "skip:int": -1.5, "skip:str": -3.0,
     "skip:span": -3.0, "skip:type": -1.5, "list": -0.4, "lexlen": 0.3, "pred:at": -0.2,
     "pred:exists": -0.6, "pred:in": -0.1, "pred:and": 0.05, "bare_literal": -0.8, "coord": -0.1,
-    "lex:sandwich->between": -0.2, "lex:only->between": -0.2, "list:,": -1.0,
+    "list:,": -1.0,
 }
 """Prior weights of the derivation features before any training (a hand-set log-linear model)."""
 
@@ -96,7 +97,7 @@ def _build(name: str, args: tuple[object, ...]) -> LogicalForm | None:
     """
     for i, a in enumerate(args):
         if isinstance(a, ListSem):
-            if P.get(name).return_type != "bool":
+            if P.functor(name).return_type != "bool":
                 return None
             parts = [_build(name, args[:i] + (x,) + args[i + 1:]) for x in a.items]
             if any(p is None for p in parts):
@@ -104,6 +105,10 @@ def _build(name: str, args: tuple[object, ...]) -> LogicalForm | None:
             return Call(a.quant, tuple(parts))  # type: ignore[arg-type]
     if name in ("all", "any") and len(args) == 1 and isinstance(args[0], Call) and args[0].op == name:
         return args[0]
+    if name in P.MACROS:
+        return _expand(P.MACROS[name].expands, args)  # type: ignore[arg-type]
+    if _constant(name, args):
+        return None
     flat: list[LogicalForm] = []
     for a in args:
         if name in ("and", "or") and isinstance(a, Call) and a.op == name:
@@ -113,10 +118,39 @@ def _build(name: str, args: tuple[object, ...]) -> LogicalForm | None:
     return Call(name, tuple(flat))
 
 
+def _expand(template: str, args: tuple[LogicalForm, ...]) -> LogicalForm | None:
+    """A macro's form with ``ARGi`` replaced by argument i (built through :func:`_build`, so constants are refused)."""
+    def sub(lf: LogicalForm) -> LogicalForm | None:
+        if isinstance(lf, Var) and lf.name.startswith("ARG"):
+            return args[int(lf.name[3:])]
+        if isinstance(lf, Call):
+            parts = [sub(a) for a in lf.args]
+            return None if any(p is None for p in parts) else _build(lf.op, tuple(parts))  # type: ignore[arg-type]
+        return lf
+    return sub(_template(template))
+
+
+@lru_cache(maxsize=64)
+def _template(text: str) -> LogicalForm:
+    return from_text(text)
+
+
+_COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
+
+
+def _constant(name: str, args: tuple[object, ...]) -> bool:
+    """A sub-form whose value does not depend on the example: a comparison of two numbers (``le(3, 4)``), or a
+    relation of a variable to itself (``left(SUBJ, SUBJ)``). No explanation means these; the parser never builds them."""
+    if name in _COMPARISONS:
+        return all(isinstance(a, Lit) for a in args)
+    spans = [a for a in args if isinstance(a, Var)]
+    return P.get(name).arity >= 2 and len(spans) >= 2 and len(set(spans)) < len(spans) and name != "at"
+
+
 def _complete(fun: _Item) -> _Item | None:
     if fun.rights or fun.lefts:
         return fun
-    pred = P.get(fun.pred)
+    pred = P.functor(fun.pred)
     sem = _build(pred.name, tuple(s for _, s in sorted(fun.filled, key=lambda x: x[0])))
     if sem is None:
         return None
@@ -144,7 +178,7 @@ def _accepts(slot_type: str, item: _Item) -> bool:
 
 
 def _slot_type(fun: _Item, slot: str) -> str:
-    return P.get(fun.pred).arg_types[int(slot)] if slot.isdigit() else f"kw:{slot}"
+    return P.functor(fun.pred).arg_types[int(slot)] if slot.isdigit() else f"kw:{slot}"
 
 
 def _coordinate(a: _Item, conj: str, b: _Item) -> _Item | None:
@@ -186,13 +220,33 @@ def _apply(fun: _Item, arg: _Item, right: bool, weights: Mapping[str, float]) ->
         filled = fun.filled
     else:
         idx = int(slot)
-        pred = P.get(fun.pred)
+        pred = P.functor(fun.pred)
+        pair = _pair(pred, slots, arg)
+        if pair is not None:  # "SUBJ and OBJ sandwich X": one list fills two neighbouring slots
+            first, second = pair
+            near, far = (first, second) if right else (second, first)
+            filled = (*fun.filled, (idx, near), (int(slots[1]), far))
+            rights, lefts = (slots[2:], fun.lefts) if right else (fun.rights, slots[2:])
+            out = _Item(start, end, "fun", "fun", None, fun.score + arg.score, fun.feats + arg.feats + ("pair",),
+                        deriv, pred=fun.pred, rights=rights, lefts=lefts, filled=filled)
+            return _complete(out)
         if not _accepts(pred.arg_types[idx], arg):
             return None
         filled = (*fun.filled, (idx, arg.sem))
     out = _Item(start, end, "fun", "fun", None, fun.score + arg.score, fun.feats + arg.feats, deriv,
                 pred=fun.pred, rights=rights, lefts=lefts, filled=filled)
     return _complete(out)
+
+
+def _pair(pred: P.Predicate, slots: tuple[str, ...], arg: _Item) -> tuple[LogicalForm, LogicalForm] | None:
+    """The two items of an ``and``-list of two spans when the next two slots both take a span, else ``None``."""
+    if not (isinstance(arg.sem, ListSem) and arg.sem.quant == "all" and len(arg.sem.items) == 2):
+        return None
+    if len(slots) < 2 or not (slots[0].isdigit() and slots[1].isdigit()):
+        return None
+    if pred.arg_types[int(slots[0])] != "span" or pred.arg_types[int(slots[1])] != "span":
+        return None
+    return arg.sem.items[0], arg.sem.items[1]
 
 
 def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
@@ -219,6 +273,8 @@ def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
 def _skip_class(token: Token, items: Sequence[Lexical]) -> str:
     if token.text in FILLER:
         return "skip:filler"
+    if token.literal is None and token.text in _LIST_WORDS:
+        return "skip:conj"
     kinds = {lx.type for lx in items}
     for typ in ("str", "span", "int"):
         if typ in kinds:

@@ -30,7 +30,15 @@ class ParsedExplanation:
 
     @property
     def is_consistent(self) -> bool:
-        return bool(self.consistent) and any(self.consistent or ())
+        """The chosen form labels its own example correctly (not merely some candidate of the beam)."""
+        if not self.consistent:
+            return False
+        return any(g for c, g in zip(self.candidates, self.consistent) if c is self.chosen)
+
+    @property
+    def any_consistent(self) -> bool:
+        """Some candidate of the beam labels its own example correctly."""
+        return bool(self.consistent) and any(self.consistent)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class ParseReport:
         """The report JSON: counts, failures (id, text, unrecognised spans) and the chosen form per explanation."""
         return {
             "n_explanations": self.n_explanations, "n_parsed": self.n_parsed, "n_consistent": self.n_consistent,
+            "n_any_consistent": sum(p.any_consistent for p in self.parsed),
             "failures": [{**f.to_dict(), "text": self.texts.get(f.explanation_id, "")} for f in self.failures],
             "explanations": [{
                 "id": p.explanation.id, "text": p.explanation.text, "label": p.explanation.label,
@@ -67,14 +76,39 @@ class ParseReport:
         }
 
 
+UNEXPLAINED: tuple[str, ...] = ("skip:content", "skip:kw", "skip:int", "skip:str", "skip:span", "skip:type")
+"""Skip features of words that carry meaning: a candidate with more of them leaves part of the explanation out."""
+
+
+def unexplained(c: ParseCandidate) -> float:
+    """How many meaningful words of the explanation the candidate's derivation skips."""
+    return sum(c.features.get(f, 0.0) for f in UNEXPLAINED)
+
+
+def choose(candidates: Sequence[ParseCandidate], consistent: Sequence[bool] | None) -> ParseCandidate:
+    """The candidate the pipeline uses: among those that explain the most of the text (fewest meaningful words
+    skipped), the best-scored consistent one, else the best-scored of them. A consistent candidate that drops a
+    condition, a number or a negation never wins over one that keeps it (it would be a different rule); when only
+    such distortions are consistent, the faithful form is chosen and reported as inconsistent.
+
+    >>> from nle.logic.forms import Var
+    >>> full = ParseCandidate(Var("A"), 0.0, "full", {}); part = ParseCandidate(Var("B"), -1.0, "part", {"skip:content": 1.0})
+    >>> choose([full, part], [False, True]).derivation
+    'full'
+    """
+    best = min(unexplained(c) for c in candidates)
+    eligible = [(c, g) for c, g in zip(candidates, consistent or [False] * len(candidates)) if unexplained(c) == best]
+    return next((c for c, g in eligible if g), eligible[0][0])
+
+
 def parse_explanations(explanations: Sequence[Explanation], *, domain: str, beam: int = 12,
                        weights: Mapping[str, float] | None = None,
                        is_consistent: Callable[[Explanation, LogicalForm], bool] | None = None,
                        train: bool = False) -> ParseReport:
     """Parse every explanation; failures are collected, never raised.
 
-    With ``is_consistent`` each candidate is checked on its own example and the chosen form is the best consistent
-    one (the top candidate when none is); with ``train`` the ranker is first fitted on these consistency labels
+    With ``is_consistent`` each candidate is checked on its own example and the chosen form is :func:`choose`'s
+    (the best consistent candidate among those that explain the most of the text); with ``train`` the ranker is first fitted on these consistency labels
     (weak supervision, ``nle.parsing.ranker``) and the candidates reranked.
     """
     done: list[tuple[Explanation, list[ParseCandidate]]] = []
@@ -100,6 +134,5 @@ def parse_explanations(explanations: Sequence[Explanation], *, domain: str, beam
     parsed = []
     for i, (e, cs) in enumerate(done):
         gs = good[i] if good is not None else None
-        chosen = next((c for c, g in zip(cs, gs) if g), cs[0]) if gs is not None else cs[0]
-        parsed.append(ParsedExplanation(e, tuple(cs), tuple(gs) if gs is not None else None, chosen))
+        parsed.append(ParsedExplanation(e, tuple(cs), tuple(gs) if gs is not None else None, choose(cs, gs)))
     return ParseReport(tuple(parsed), tuple(failures), {e.id: e.text for e in explanations}, w)

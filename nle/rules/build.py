@@ -83,28 +83,47 @@ class RuleSet:
 
 
 def _parser_source_hash() -> str:
+    """Of every source file the chosen forms depend on: the parser, the logic layer, the matcher, this package."""
     h = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.read_bytes())
+    root = Path(__file__).resolve().parents[1]
+    for pkg in ("parsing", "logic", "matching", "rules"):
+        for f in sorted((root / pkg).glob("*.py")):
+            h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
-def parse_cached(explanations: Sequence[Explanation], *, domain: str, lexicons: Mapping[str, Collection[str]],
-                 cache_dir: Path | None = None) -> list[tuple[Explanation, LogicalForm | None, bool]]:
-    """``(explanation, chosen form or None, consistent)`` per explanation, parsed once and cached as JSON."""
-    from nle.matching.annotate import default_cache_dir
+RANKERS: tuple[str, ...] = ("default", "trained")
+"""How the pipeline picks a form among an explanation's consistent candidates: the best under the hand-set default
+weights, or under weights first trained on the set's consistency labels (weak supervision; ``nle.parsing.ranker``)."""
+
+
+def choose(explanations: Sequence[Explanation], *, domain: str, lexicons: Mapping[str, Collection[str]],
+           ranker: str = "default", beam: int = 12) -> Any:
+    """Parse every explanation and choose the form the pipeline uses: the best candidate that labels its own
+    example correctly (the top one when none does), ranked by ``ranker`` (:data:`RANKERS`). A ``ParseReport``."""
     from nle.parsing.report import parse_explanations
+
+    if ranker not in RANKERS:
+        raise ValueError(f"ranker must be one of {RANKERS}, got {ranker!r}")
+    return parse_explanations(explanations, domain=domain, beam=beam,
+                              is_consistent=matching_checker(explanations, dict(lexicons)), train=ranker == "trained")
+
+
+def parse_cached(explanations: Sequence[Explanation], *, domain: str, lexicons: Mapping[str, Collection[str]],
+                 cache_dir: Path | None = None, ranker: str = "default") -> list[tuple[Explanation, LogicalForm | None, bool]]:
+    """``(explanation, chosen form or None, consistent)`` per explanation (:func:`choose`), parsed once and cached
+    as JSON."""
+    from nle.matching.annotate import default_cache_dir
 
     key = hashlib.sha256(json.dumps([[e.id, e.text, e.label, e.example.text if e.example else None]
                                      for e in explanations]).encode() + _parser_source_hash().encode()
-                         + domain.encode()).hexdigest()[:20]
+                         + domain.encode() + ranker.encode()).hexdigest()[:20]
     path = (cache_dir or default_cache_dir()) / f"parse-{key}.json"
     if path.exists():
         rows = json.loads(path.read_text(encoding="utf-8"))
         chosen = {r["id"]: r for r in rows}
     else:
-        report = parse_explanations(explanations, domain=domain,
-                                    is_consistent=matching_checker(explanations, lexicons))
+        report = choose(explanations, domain=domain, lexicons=lexicons, ranker=ranker)
         chosen = {p.explanation.id: {"id": p.explanation.id, "lf": to_dict(p.chosen.logical_form),
                                      "consistent": p.is_consistent} for p in report.parsed}
         write_text_atomic(path, json.dumps(list(chosen.values())) + "\n")
@@ -129,10 +148,10 @@ def filter_rules(rules: Sequence[LabelingRule], consistent: Sequence[bool], corp
 
 def explanation_rules(explanations: Sequence[Explanation], corpus: Any, label_names: Sequence[str], *,
                       domain: str = "relation", lexicons: Mapping[str, Collection[str]] | None = None,
-                      cache_dir: Path | None = None) -> RuleSet:
+                      cache_dir: Path | None = None, ranker: str = "default") -> RuleSet:
     """Parse, hard-match on ``corpus`` (an ``AnnotatedCorpus``) and filter: the rules a labelling method uses."""
     lexicons = load_lexicons() if lexicons is None else lexicons
-    parsed = parse_cached(explanations, domain=domain, lexicons=lexicons, cache_dir=cache_dir)
+    parsed = parse_cached(explanations, domain=domain, lexicons=lexicons, cache_dir=cache_dir, ranker=ranker)
     dropped = {e.id: "unparsed" for e, lf, _ in parsed if lf is None}
     cand = [(e, lf, ok) for e, lf, ok in parsed if lf is not None]
     index = {name: i for i, name in enumerate(label_names)}

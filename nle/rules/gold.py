@@ -135,9 +135,11 @@ def read_gold(path: str | os.PathLike[str]) -> GoldSet:
 
 def read_sources(gold: GoldSet, data_dir: str | os.PathLike[str] | None = None) -> dict[str, Explanation]:
     """The explanations of the gold set's source files, by id (``$NLE_DATA_DIR`` unless ``data_dir``)."""
-    root = Path(data_dir or os.environ.get("NLE_DATA_DIR") or "")
-    if not str(root):
-        raise FileNotFoundError("gold sets refer to explanation files under $NLE_DATA_DIR, which is not set")
+    where = data_dir or os.environ.get("NLE_DATA_DIR")
+    if not where:
+        raise FileNotFoundError(f"{gold.path}: gold sets refer to explanation files under $NLE_DATA_DIR, which is "
+                                "not set (export NLE_DATA_DIR=$(realpath ../shared/data))")
+    root = Path(where)
     out: dict[str, Explanation] = {}
     for s in gold.sources:
         path = root / s["path"]

@@ -36,4 +36,5 @@ def test_registry_is_consistent_and_lexicon_derived():
     P.check_registry()
     lex = P.lexicon()
     assert {e.name for e in lex["precedes"]} >= {"left"}
-    assert all(e.name in P.PREDICATES for entries in lex.values() for e in entries)
+    assert all(e.name in P.PREDICATES or e.name in P.MACROS for entries in lex.values() for e in entries)
+    assert not set(P.MACROS) & set(P.PREDICATES) and all(m.startswith("~") for m in P.MACROS)
