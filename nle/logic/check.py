@@ -30,15 +30,22 @@ class LogicalFormError(ValueError):
     """An ill-formed logical form: unknown predicate or variable, wrong arity or argument type, unknown lexicon."""
 
 
+_PTB = re.compile(r"-[LR][RSC]B-", re.IGNORECASE)
+
+
 def phrase_tokens(text: str) -> tuple[str, ...]:
     """Lowercased tokens of a quoted phrase, tokenised like the texts (``"'s daughter"`` -> ``("'s", "daughter")``).
 
+    Penn-Treebank bracket tokens (``-LRB-``, ``-RRB-``, ...), which TACRED sentences hold as words, stay whole.
+
     >>> phrase_tokens("Was born , in")
     ('was', 'born', ',', 'in')
+    >>> phrase_tokens("website -LRB-")
+    ('website', '-lrb-')
     """
     out: list[str] = []
     for piece in text.split():
-        out.extend([piece] if _CLITIC.match(piece) else tokenize(piece)[0])
+        out.extend([piece] if _CLITIC.match(piece) or _PTB.fullmatch(piece) else tokenize(piece)[0])
     return tuple(w.lower() for w in out)
 
 

@@ -93,7 +93,9 @@ _SS = ("span", "span")
 _PREDICATES: tuple[Predicate, ...] = (
     # ---- logic -----------------------------------------------------------------------------------------------
     Predicate("and", _BOOL2, "bool", _p(("and", "0 _ 1"), ("but", "0 _ 1"), (".", "0 _ 1"), (",", "0 _ 1"),
-                                        ("also", "0 _ 1"), ("while", "0 _ 1")),
+                                        ("also", "0 _ 1"), ("while", "0 _ 1"),
+                                        ("with", "0 _ 1"), ("where", "0 _ 1"), ("whereas", "0 _ 1"),
+                                        ("and also", "0 _ 1"), ("in addition", "0 _ 1"), ("plus", "0 _ 1")),
               "True iff every argument is true.", variadic=True),
     Predicate("or", _BOOL2, "bool", _p(("or", "0 _ 1"), ("either", "_ 0 or 1")),
               "True iff at least one argument is true.", variadic=True),
@@ -152,23 +154,32 @@ _PREDICATES: tuple[Predicate, ...] = (
     Predicate("directly_before", _SS, "bool",
               _p(*_many("0 _ 1", "directly before", "right before", "immediately before", "just before",
                         "directly precedes", "immediately precedes", "directly precede", "right in front of"),
-                 *_many("0 _ 1", "is directly followed by", "is immediately followed by", "directly followed by")),
+                 *_many("0 _ 1", "is directly followed by", "is immediately followed by", "directly followed by",
+                        "is followed directly by", "followed directly by", "is followed immediately by",
+                        "followed immediately by", "comes right before", "comes directly before",
+                        "comes immediately before", "comes just before", "sits right before", "is adjacent to and before")),
               "a is directly before b: a.end == b.start (distance 1, no word between)."),
     Predicate("directly_after", _SS, "bool",
               _p(*_many("0 _ 1", "directly after", "right after", "immediately after", "just after",
                         "directly follows", "immediately follows", "directly follow", "right behind"),
-                 *_many("0 _ 1", "is directly preceded by", "is immediately preceded by", "directly preceded by")),
+                 *_many("0 _ 1", "is directly preceded by", "is immediately preceded by", "directly preceded by",
+                        "is preceded directly by", "preceded directly by", "is preceded immediately by",
+                        "preceded immediately by", "comes right after", "comes directly after",
+                        "comes immediately after", "comes just after", "sits right after")),
               "a is directly after b: a.start == b.end (distance 1, no word between)."),
     Predicate("left_within", ("span", "span", "int"), "bool",
               _p(*_many("0 _ 2 before 1", "within"),
                  *_many("0 _ 2 left of 1", "within"),
-                 ("precedes", "0 _ 1 by no more than 2"), ("no more than", "0 _ 2 before 1"),
-                 ("at most", "0 _ 2 before 1")),
+                 *_many("0 _ 1 by no more than 2", "precedes", "comes before", "is before", "appears before"),
+                 *_many("0 _ 1 by at most 2", "precedes", "comes before", "is before", "appears before"),
+                 *_many("0 _ 2 before 1", "no more than", "at most", "not more than")),
               "a is before b with distance <= n: a.end <= b.start and b.start - a.end + 1 <= n "
               "('within 3 words before' allows at most 2 words in between)."),
     Predicate("right_within", ("span", "span", "int"), "bool",
               _p(*_many("0 _ 2 after 1", "within"), *_many("0 _ 2 right of 1", "within"),
-                 ("no more than", "0 _ 2 after 1"), ("at most", "0 _ 2 after 1")),
+                 *_many("0 _ 1 by no more than 2", "follows", "comes after", "is after", "appears after"),
+                 *_many("0 _ 1 by at most 2", "follows", "comes after", "is after", "appears after"),
+                 *_many("0 _ 2 after 1", "no more than", "at most", "not more than")),
               "a is after b with distance <= n: a.start >= b.end and a.start - b.end + 1 <= n."),
     Predicate("within", ("span", "span", "int"), "bool",
               _p(("within", "0 _ 2 of 1"), ("within", "0 _ 2 from 1"), ("no more than", "0 _ 2 from 1"),
@@ -179,7 +190,9 @@ _PREDICATES: tuple[Predicate, ...] = (
               "a and b are disjoint and exactly n words lie strictly between them (gap == n), either order."),
     Predicate("between", ("span", "span", "span"), "bool",
               _p(*_many("2 _ 0 1", "between", "is between", "appears between", "occurs between",
-                        "comes between", "links"),
+                        "comes between", "links", "lies between", "shows up between", "sits between", "is found between",
+                        "exists between", "is located between", "separates", "separate", "is in between",
+                        "appears in between", "occurs in between", "comes in between"),
                  *_many("_ 0 1 2", "between"), *_many("_ 0 1 2 occurs", "between"),
                  *_many("_ 0 1 2 appears", "between"), *_many("_ 0 1 2 comes", "between"),
                  *_many("_ 0 1 2 exists", "between"), *_many("_ 0 1 2 is found", "between"),
@@ -188,7 +201,17 @@ _PREDICATES: tuple[Predicate, ...] = (
               "c.end <= max(a.start, b.start) (for some occurrences)."),
     Predicate("sandwich", ("span", "span", "span"), "bool",
               _p(*_many("0 1 _ 2", "sandwich", "surround", "enclose"), ("only", "_ 2 between 0 1"),
-                 ("sandwiched between", "2 _ 0 1"), ("is sandwiched between", "2 _ 0 1")),
+                 ("sandwiched between", "2 _ 0 1"), ("is sandwiched between", "2 _ 0 1"),
+                 *_many("_ 0 1 is 2", "the only word between", "only word between", "the only thing between",
+                        "the only phrase between"),
+                 *_many("_ 0 1 are 2", "the only words between", "only words between"),
+                 *_many("2 _ 0 1", "is the only word between", "is the only thing between", "are the only words between",
+                        "is the only phrase between", "alone separates", "is all that separates",
+                        "is the only word separating", "are the only words separating", "only separates"),
+                 *_many("0 1 are _ 2", "separated only by", "separated by only", "only separated by",
+                        "separated just by", "separated by"),
+                 *_many("0 _ 1 by 2", "is separated from", "is separated only from"),
+                 *_many("0 _ 1 only by 2", "is separated from")),
               "c is exactly the words strictly between a and b, in either order: "
               "words[min(a.end, b.end):max(a.start, b.start)] lowercased == c lowercased (for some occurrences)."),
     Predicate("at", ("span", "bool"), "bool",
@@ -209,10 +232,14 @@ _PREDICATES: tuple[Predicate, ...] = (
               "a occurs inside b: a.start >= b.start and a.end <= b.end (a phrase: one of its occurrences lies "
               "within b; a Question/Context/Sentence b: the phrase or bound text occurs among b's words)."),
     Predicate("starts_with", _SS, "bool",
-              _p(*_many("0 _ 1", "starts with", "start with", "begins with", "begin with", "starts by")),
+              _p(*_many("0 _ 1", "starts with", "start with", "begins with", "begin with", "starts by"),
+                 *_many("1 _ 0", "is the first word of", "is the first word in", "is at the beginning of",
+                        "is at the start of", "comes first in", "starts", "begins", "opens")),
               "The first len(b) lowercased tokens of a equal b's tokens."),
     Predicate("ends_with", _SS, "bool",
-              _p(*_many("0 _ 1", "ends with", "end with", "finishes with")),
+              _p(*_many("0 _ 1", "ends with", "end with", "finishes with"),
+                 *_many("1 _ 0", "is the last word of", "is the last word in", "is at the end of", "comes last in",
+                        "ends", "finishes", "closes")),
               "The last len(b) lowercased tokens of a equal b's tokens."),
     Predicate("exists", ("span",), "bool",
               _p(("appears", "0 _"), ("occurs", "0 _"), ("exists", "0 _"), ("there is", "_ 0"),
@@ -259,34 +286,64 @@ _MACROS: tuple[Predicate, ...] = (
     # so a logical form only ever holds registered predicates. Names start with "~".
     Predicate("~dep_lt", _INT3, "bool",
               _p(*_many("0 _ 2 dependencies from 1", "less than", "fewer than"),
-                 *_many("0 _ 2 dependency from 1", "less than", "fewer than"),
                  *_many("0 _ 2 dependencies away from 1", "less than", "fewer than")),
               "a is less than n dependency edges from b.", expands="lt(dep_distance(ARG0, ARG1), ARG2)"),
     Predicate("~dep_le", _INT3, "bool",
               _p(*_many("0 _ 2 dependencies from 1", "no more than", "at most", "not more than"),
-                 *_many("0 _ 2 dependencies of 1", "within"), *_many("0 _ 2 dependency of 1", "within")),
+                 *_many("0 _ 2 dependencies of 1", "within")),
               "a is at most n dependency edges from b.", expands="le(dep_distance(ARG0, ARG1), ARG2)"),
-    Predicate("~gap_le", _INT3, "bool",
-              _p(*_many("0 1 are _ 2 words apart", "at most", "no more than", "not more than"),
-                 *_many("0 1 are _ 2 word apart", "at most", "no more than"),
-                 *_many("0 1 are _ 2 words away from each other", "at most", "no more than"),
-                 *_many("0 1 are _ 2 words of each other", "within"), *_many("0 1 are _ 2 words apart", "within")),
-              "At most n words lie between a and b (either order).", expands="le(count_between(ARG0, ARG1), ARG2)"),
-    Predicate("~gap_lt", _INT3, "bool",
-              _p(*_many("0 1 are _ 2 words apart", "less than", "fewer than"),
-                 *_many("_ 2 words separate 0 1", "fewer than", "less than"),
-                 *_many("_ 2 words lie between 0 1", "fewer than", "less than")),
-              "Fewer than n words lie between a and b.", expands="lt(count_between(ARG0, ARG1), ARG2)"),
-    Predicate("~gap_le_sep", _INT3, "bool",
-              _p(*_many("_ 2 words separate 0 1", "no more than", "at most", "not more than"),
-                 *_many("_ 2 words lie between 0 1", "no more than", "at most")),
-              "At most n words lie between a and b.", expands="le(count_between(ARG0, ARG1), ARG2)"),
     Predicate("~adjacent", _SS, "bool",
               _p(("adjacent", "0 1 are _"), ("next to each other", "0 1 are _"), ("adjacent to", "0 _ 1"),
                  ("next to", "0 _ 1"), ("nothing", "_ between 0 1"), ("no words", "_ between 0 1"),
                  ("no word", "_ between 0 1")),
               "No word lies between a and b (either order).", expands="eq(count_between(ARG0, ARG1), 0)"),
 )
+
+
+_CMP_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "le": ("at most", "no more than", "not more than", "up to", "a maximum of", "maximum"),
+    "lt": ("less than", "fewer than"), "ge": ("at least", "no less than", "no fewer than", "a minimum of"),
+    "gt": ("more than", "over"), "eq": ("exactly", "only", "just")})
+_GAP_VERBS = ("between", "are between", "lie between", "exist between", "occur between", "appear between",
+              "come between", "are found between", "stand between", "separate", "are separating")
+
+
+def _gap_macros() -> tuple[Predicate, ...]:
+    """"at most 3 words separate A and B", "A and B are fewer than 4 words apart", ...: a comparison of the words
+    between two spans, in every phrasing of the comparison and of the count."""
+    out = []
+    for op, words in _CMP_WORDS.items():
+        shapes = [f"_ 2 {unit} {verb} 0 1" for unit in ("words",) for verb in _GAP_VERBS]
+        shapes += [f"0 1 are _ 2 {unit} apart" for unit in ("words",)]
+        shapes += [f"0 1 are separated by _ 2 {unit}" for unit in ("words",)]
+        shapes += [f"0 1 are _ 2 {unit} away from each other" for unit in ("words",)]
+        shapes += [f"0 _ 2 {unit} away from 1" for unit in ("words",)]
+        shapes += [f"0 _ 2 {unit} apart from 1" for unit in ("words",)]
+        shapes += [f"0 is separated from 1 by _ 2 {unit}" for unit in ("words",)]
+        phrases = tuple(Phrase(w, sh) for w in words for sh in shapes)
+        if op == "le":
+            phrases += tuple(Phrase("within", f"0 1 are _ 2 {u} of each other") for u in ("words",))
+            phrases += tuple(Phrase("within", f"0 1 are _ 2 {u} apart") for u in ("words",))
+        out.append(Predicate(f"~gap_{op}", _INT3, "bool", phrases,
+                             f"The number of words between a and b (either order) compared with n ({op}).",
+                             expands=f"{op}(count_between(ARG0, ARG1), ARG2)"))
+    for op, side, pred in (("lt", "before", "left_within"), ("lt", "after", "right_within"),
+                           ("lt", "left of", "left_within"), ("lt", "right of", "right_within")):
+        out.append(Predicate(f"~{pred}_{op}_{side.replace(' ', '_')}", _INT3, "bool",
+                             tuple(Phrase(w, f"0 _ 2 {u} {side} 1") for w in _CMP_WORDS[op]
+                                   for u in ("words",)),
+                             f"a is {side} b at a distance below n: {pred} with n - 1.",
+                             expands=f"{pred}(ARG0, ARG1, ARG2_MINUS_1)"))
+    for op in ("lt", "le"):
+        out.append(Predicate(f"~dep_{op}_apart", _INT3, "bool",
+                             tuple(Phrase(w, f"0 1 are _ 2 {u} apart") for w in _CMP_WORDS[op]
+                                   for u in ("dependencies",)),
+                             f"a and b are {op} n dependency edges apart.",
+                             expands=f"{op}(dep_distance(ARG0, ARG1), ARG2)"))
+    return tuple(out)
+
+
+_MACROS = _MACROS + _gap_macros()
 MACROS: Mapping[str, Predicate] = MappingProxyType({p.name: p for p in _MACROS})
 """Phrase macros (name -> entry): grammar only; the parser replaces each by its ``expands`` form."""
 
@@ -456,7 +513,7 @@ def check_registry() -> None:
         if pred.expands:
             from nle.logic.forms import from_text
 
-            placeholders = sorted(set(re.findall(r"ARG(\d+)", pred.expands)), key=int)
+            placeholders = sorted(set(re.findall(r"ARG(\d+)", pred.expands)), key=int)  # ARGi or ARGi_MINUS_1
             if placeholders != [str(i) for i in range(pred.arity)]:
                 raise ValueError(f"macro {pred.name}: {pred.expands!r} must use ARG0..ARG{pred.arity - 1}")
             from_text(pred.expands)

@@ -20,7 +20,7 @@ from nle.logic import registry as P
 from nle.logic.forms import Lit, LogicalForm, Var
 
 _QUOTED = re.compile(r'"([^"]*)"|``(.*?)\'\'|“([^”]*)”|‘([^’]*)’|(?<![\w\'])\'(?!s\b)([^\']*?[^\s\'])\'(?![\w])')
-_WORD = re.compile(r"<[so]>|\$t\$|(?:subj|obj)-[a-z_]+|\d+(?:\.\d+)?|\w+(?:[-']\w+)*|[^\w\s]", re.IGNORECASE)
+_WORD = re.compile(r"<[so]>|\w+n['\u2019]t\b|\$t\$|(?:subj|obj)-[a-z_]+|\d+(?:\.\d+)?|\w+(?:[-']\w+)*|[^\w\s]", re.IGNORECASE)
 
 FILLER: frozenset[str] = frozenset(
     "the a an this that these those there it its word words phrase phrases term terms token tokens string "
@@ -48,6 +48,23 @@ def tokenize(text: str) -> list[Token]:
         out.append(Token(m.group(0), literal=inner))
         pos = m.end()
     out.extend(Token(w.lower()) for w in _WORD.findall(text[pos:]))
+    return _uncontract(out)
+
+
+_NEGATED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+
+
+def _uncontract(tokens: list[Token]) -> list[Token]:
+    """``isn't`` -> ``is not``, ``doesn't`` -> ``does not``, ``can't`` -> ``can not`` (quoted phrases untouched)."""
+    out: list[Token] = []
+    for t in tokens:
+        m = re.fullmatch(r"(\w+)n['\u2019]t", t.text) if t.literal is None else None
+        if m:
+            out += [Token(_NEGATED.get(m.group(1), m.group(1))), Token("not")]
+        elif t.literal is None and t.text == "cannot":
+            out += [Token("can"), Token("not")]
+        else:
+            out.append(t)
     return out
 
 
@@ -103,17 +120,37 @@ def _keywords() -> frozenset[str]:
 KEYWORDS: frozenset[str] = _keywords()
 """Words that shapes require (``before`` in ``"0 _ 2 before 1"``); each such token also yields a keyword item."""
 
+_KW_ALIASES = {"word": "words", "token": "words", "tokens": "words", "dependency": "dependencies",
+               "edges": "dependencies", "edge": "dependencies"}
+"""Keyword spellings that shapes write once ("3 words apart" also reads "1 word apart", "3 tokens apart")."""
+
 _VAR_PHRASES = frozenset(ph for v in P.VARIABLES.values() for ph in v.phrases)
 
 _MAX_PHRASE = max(len(p.split()) for p in list(P.lexicon()) + list(P.LITERALS) + ["the answer"])
 
 
-def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
-    """Every lexical item the registry licenses over ``tokens`` (all phrase matches, overlapping ones included)."""
+ANAPHORS: dict[str, int] = {"them": 2, "the two": 2, "the two entities": 2, "both entities": 2, "the entities": 2,
+                            "the two words": 2, "both of them": 2, "the pair": 2, "it": 1, "itself": 1}
+"""Pronouns and the number of earlier span variables they stand for ("between them" = between the last two)."""
+
+
+def lexical_items(tokens: list[Token], domain: str, prior: tuple[str, ...] = ()) -> list[Lexical]:
+    """Every lexical item the registry licenses over ``tokens`` (all phrase matches, overlapping ones included).
+
+    ``prior``: the span variables mentioned before these tokens (earlier sentences), for anaphors: "them" is the
+    last two distinct variables mentioned before it, "it" the last one (an item of type ``anaphor`` whose ``word``
+    holds their names, space-separated)."""
     table = _table(domain)
     items: list[Lexical] = []
     words = [t.text for t in tokens]
+    mentioned = list(prior)
     for i, tok in enumerate(tokens):
+        for j in range(i + 1, min(len(tokens), i + 3) + 1):
+            need = ANAPHORS.get(" ".join(words[i:j])) if all(t.literal is None for t in tokens[i:j]) else None
+            recent = list(dict.fromkeys(reversed(mentioned)))[:need] if need else []
+            if need and len(recent) == need:
+                items.append(Lexical(i, j, "anaphor", word=" ".join(reversed(recent)), source=" ".join(words[i:j])))
+        items_before = len(items)
         if tok.literal is not None:
             items.append(Lexical(i, i + 1, "str", Lit(tok.literal, "str"), source=tok.text))
             continue
@@ -125,8 +162,8 @@ def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
         m = re.fullmatch(r"(subj|obj)-([a-z_]+)", w)
         if m and domain == "relation":
             items.append(Lexical(i, i + 1, "span", Var(m.group(1).upper()), source=w))
-        if w in KEYWORDS:
-            items.append(Lexical(i, i + 1, "kw", word=w, source=w))
+        if _KW_ALIASES.get(w, w) in KEYWORDS:
+            items.append(Lexical(i, i + 1, "kw", word=_KW_ALIASES.get(w, w), source=w))
         if domain == "remote" and re.fullmatch(r"\w+(?:[-']\w+)*", w) and w not in _VAR_PHRASES:
             # REMOTE explanations name words bare ("X is faggot."): any word may be a phrase literal
             items.append(Lexical(i, i + 1, "str", Lit(w, "str"), source=f"bare:{w}"))
@@ -143,7 +180,15 @@ def lexical_items(tokens: list[Token], domain: str) -> list[Lexical]:
                 else:
                     items.append(Lexical(i, j, "functor", pred=payload.name, shape=payload.shape,  # type: ignore[attr-defined]
                                          source=phrase))
+        mentioned += [str(lx.sem.name) for lx in items[items_before:]
+                      if lx.type == "span" and isinstance(lx.sem, Var) and lx.start == i]
     return _longest_literals(items)
+
+
+def mentions(tokens: list[Token], domain: str) -> tuple[str, ...]:
+    """The span variables mentioned in ``tokens``, in order (what later anaphors may refer to)."""
+    return tuple(str(lx.sem.name) for lx in lexical_items(tokens, domain)
+                 if lx.type == "span" and isinstance(lx.sem, Var))
 
 
 def _longest_literals(items: list[Lexical]) -> list[Lexical]:

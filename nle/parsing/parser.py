@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from nle.logic import registry as P
 from nle.logic.forms import Call, Lit, LogicalForm, Var, from_text, render
-from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, tokenize
+from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, mentions, tokenize
 
 DOMAINS: tuple[str, ...] = ("relation", "mrc", "remote")
 
@@ -68,6 +68,15 @@ class ListSem:
 
 
 @dataclass(frozen=True)
+class Restricted:
+    """A span with a condition from a relative clause ("SUBJ, which precedes OBJ, ..."): wherever the span is an
+    argument of a truth-valued predicate, the condition is conjoined to it."""
+
+    span: LogicalForm
+    cond: LogicalForm
+
+
+@dataclass(frozen=True)
 class _Item:
     start: int
     end: int
@@ -81,9 +90,10 @@ class _Item:
     rights: tuple[str, ...] = ()
     lefts: tuple[str, ...] = ()
     filled: tuple[tuple[int, object], ...] = ()
+    neg: bool = False  # a negated verb phrase ("does not precede OBJ"): the completed form is wrapped in not
 
     def key(self) -> tuple:
-        return (self.kind, self.type, self.sem, self.pred, self.rights, self.lefts, self.filled)
+        return (self.kind, self.type, self.sem, self.pred, self.rights, self.lefts, self.filled, self.neg)
 
 
 def _score(feats: Sequence[str], weights: Mapping[str, float]) -> float:
@@ -103,6 +113,12 @@ def _build(name: str, args: tuple[object, ...]) -> LogicalForm | None:
             if any(p is None for p in parts):
                 return None
             return Call(a.quant, tuple(parts))  # type: ignore[arg-type]
+    if any(isinstance(a, Restricted) for a in args):
+        if P.functor(name).return_type != "bool":
+            return None
+        conds = [a.cond for a in args if isinstance(a, Restricted)]
+        core = _build(name, tuple(a.span if isinstance(a, Restricted) else a for a in args))
+        return None if core is None else _build("and", (core, *conds))
     if name in ("all", "any") and len(args) == 1 and isinstance(args[0], Call) and args[0].op == name:
         return args[0]
     if name in P.MACROS:
@@ -122,7 +138,13 @@ def _expand(template: str, args: tuple[LogicalForm, ...]) -> LogicalForm | None:
     """A macro's form with ``ARGi`` replaced by argument i (built through :func:`_build`, so constants are refused)."""
     def sub(lf: LogicalForm) -> LogicalForm | None:
         if isinstance(lf, Var) and lf.name.startswith("ARG"):
-            return args[int(lf.name[3:])]
+            index, _, minus = lf.name[3:].partition("_MINUS_")
+            arg = args[int(index)]
+            if not minus:
+                return arg
+            if not (isinstance(arg, Lit) and isinstance(arg.value, int)) or arg.value - int(minus) < 1:
+                return None  # "less than 1 word before": no distance
+            return Lit(arg.value - int(minus), "int")
         if isinstance(lf, Call):
             parts = [sub(a) for a in lf.args]
             return None if any(p is None for p in parts) else _build(lf.op, tuple(parts))  # type: ignore[arg-type]
@@ -154,12 +176,19 @@ def _complete(fun: _Item) -> _Item | None:
     sem = _build(pred.name, tuple(s for _, s in sorted(fun.filled, key=lambda x: x[0])))
     if sem is None:
         return None
+    if fun.neg:
+        sem = Call("not", (sem,))
     return _Item(fun.start, fun.end, "val", pred.return_type, sem, fun.score, fun.feats, fun.deriv)
 
 
 def _from_lexical(lx: Lexical, weights: Mapping[str, float]) -> list[_Item]:
     if lx.type == "kw":
         return [_Item(lx.start, lx.end, "kw", "kw", lx.word, 0.0, (), lx.word)]
+    if lx.type == "anaphor":
+        names = lx.word.split()
+        sem: object = Var(names[0]) if len(names) == 1 else ListSem("all", tuple(Var(n) for n in names))
+        return [_Item(lx.start, lx.end, "val", "span", sem, _score(("anaphor",), weights), ("anaphor",),
+                      f"{lx.source}={'+'.join(names)}")]
     if lx.type != "functor":
         feats = ("bare_literal",) if lx.source.startswith("bare:") else ()
         return [_Item(lx.start, lx.end, "val", lx.type, lx.sem, _score(feats, weights), feats,
@@ -228,14 +257,43 @@ def _apply(fun: _Item, arg: _Item, right: bool, weights: Mapping[str, float]) ->
             filled = (*fun.filled, (idx, near), (int(slots[1]), far))
             rights, lefts = (slots[2:], fun.lefts) if right else (fun.rights, slots[2:])
             out = _Item(start, end, "fun", "fun", None, fun.score + arg.score, fun.feats + arg.feats + ("pair",),
-                        deriv, pred=fun.pred, rights=rights, lefts=lefts, filled=filled)
+                        deriv, pred=fun.pred, rights=rights, lefts=lefts, filled=filled, neg=fun.neg)
             return _complete(out)
         if not _accepts(pred.arg_types[idx], arg):
             return None
         filled = (*fun.filled, (idx, arg.sem))
     out = _Item(start, end, "fun", "fun", None, fun.score + arg.score, fun.feats + arg.feats, deriv,
-                pred=fun.pred, rights=rights, lefts=lefts, filled=filled)
+                pred=fun.pred, rights=rights, lefts=lefts, filled=filled, neg=fun.neg)
     return _complete(out)
+
+
+_RELATIVE = frozenset({"which", "that", "who", "whom"})
+_NEGATORS = frozenset({"not", "never"})
+
+
+def _negate(neg: _Item, fun: _Item, weights: Mapping[str, float]) -> _Item | None:
+    """"not" + a verb phrase that still wants its subject ("does not precede OBJ"): the negated verb phrase."""
+    if not (neg.kind == "fun" and neg.pred == "not" and not neg.filled and neg.rights == ("0",)):
+        return None
+    if fun.kind != "fun" or fun.neg or not fun.lefts or P.functor(fun.pred).return_type != "bool":
+        return None
+    return _Item(neg.start, fun.end, "fun", "fun", None, neg.score + fun.score, neg.feats + fun.feats + ("neg_vp",),
+                 f"[not {fun.deriv}]", fun.pred, fun.rights, fun.lefts, fun.filled, True)
+
+
+def _relative(head: _Item, clause: _Item, weights: Mapping[str, float]) -> _Item | None:
+    """A span and a relative clause that wants it as its subject ("SUBJ, which precedes OBJ,"): the span, with
+    the clause's condition attached (:class:`Restricted`)."""
+    if head.kind != "val" or head.type not in ("span", "str") or isinstance(head.sem, (ListSem, Restricted)):
+        return None
+    if clause.kind != "fun" or clause.rights or len(clause.lefts) != 1:
+        return None
+    cond = _apply(clause, head, False, weights)
+    if cond is None or cond.kind != "val" or cond.type != "bool":
+        return None
+    return _Item(head.start, clause.end, "val", head.type, Restricted(head.sem, cond.sem),  # type: ignore[arg-type]
+                 head.score + clause.score, head.feats + clause.feats + ("relative",),
+                 f"[{head.deriv} which {clause.deriv}]")
 
 
 def _pair(pred: P.Predicate, slots: tuple[str, ...], arg: _Item) -> tuple[LogicalForm, LogicalForm] | None:
@@ -286,13 +344,64 @@ def _skip_class(token: Token, items: Sequence[Lexical]) -> str:
     return "skip:content"
 
 
+def _feasible(lex: list[Lexical]) -> list[Lexical]:
+    """Drop functor entries whose shape needs a keyword that the sentence lacks on that side ("0 1 are _ 2 words
+    apart" without a later "apart"): they could never complete, and would crowd the chart."""
+    kws = [(lx.start, lx.word) for lx in lex if lx.type == "kw"]
+
+    def ok(lx: Lexical) -> bool:
+        if lx.type != "functor":
+            return True
+        slots = lx.shape.split()
+        pos = slots.index("_")
+        after = [w for w in slots[pos + 1:] if not w.isdigit()]
+        before = [w for w in slots[:pos] if not w.isdigit()]
+        return (all(any(p >= lx.end and w == kw for p, kw in kws) for w in after)
+                and all(any(p < lx.start and w == kw for p, kw in kws) for w in before))
+    return [lx for lx in lex if ok(lx)]
+
+
+class _Cell:
+    """A chart cell's items grouped by the rule that can use them, so the chart only tries pairs that can combine:
+    functors by the side of their next argument, values by type, keywords by word."""
+
+    __slots__ = ("right_funs", "left_funs", "funs", "coords", "negators", "vals", "by_type", "kws")
+
+    def __init__(self, items: Sequence[_Item]) -> None:
+        self.funs = [it for it in items if it.kind == "fun"]
+        self.right_funs = [it for it in self.funs if it.rights]
+        self.left_funs = [it for it in self.funs if not it.rights and it.lefts]
+        self.negators = [it for it in self.funs if it.pred == "not" and not it.filled and it.rights == ("0",)]
+        self.coords = [it for it in items if it.kind == "coord"]
+        self.vals = [it for it in items if it.kind == "val"]
+        self.by_type: dict[str, list[_Item]] = {}
+        for it in self.vals:
+            self.by_type.setdefault(it.type, []).append(it)
+        self.kws: dict[str, list[_Item]] = {}
+        for it in items:
+            if it.kind == "kw":
+                self.kws.setdefault(str(it.sem), []).append(it)
+
+    def fillers(self, fun: _Item, slot: str) -> list[_Item]:
+        """The items that may fill ``fun``'s ``slot``: a keyword by its word, an argument by its type."""
+        if not slot.isdigit():
+            return self.kws.get(slot, [])
+        typ = P.functor(fun.pred).arg_types[int(slot)]
+        accepted = _ACCEPTS.get(typ, frozenset({typ}))
+        return [it for t in accepted for it in self.by_type.get(t, ())]
+
+
 def _prune(items: list[_Item], beam: int) -> list[_Item]:
+    """The ``beam`` best values of a cell, and up to ``4 * beam`` functors (one phrase may start many shapes: a
+    functor cut here could never take the arguments that complete it)."""
     best: dict[tuple, _Item] = {}
     for it in items:
         k = it.key()
         if k not in best or it.score > best[k].score:
             best[k] = it
-    return sorted(best.values(), key=lambda x: -x.score)[:beam]
+    ranked = sorted(best.values(), key=lambda x: -x.score)
+    funs = [it for it in ranked if it.kind == "fun"][:3 * beam]
+    return [it for it in ranked if it.kind != "fun"][:beam] + funs
 
 
 def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[str, float]) -> list[_Item]:
@@ -301,8 +410,11 @@ def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[
     for lx in lex:
         by_tok[lx.start].append(lx)
     skip = [_skip_class(tokens[i], [lx for lx in lex if lx.start == i and lx.end == i + 1]) for i in range(n)]
+    lex = _feasible(lex)
     cell: dict[tuple[int, int], list[_Item]] = {}
+    index: dict[tuple[int, int], _Cell] = {}
     conj = {i for i, t in enumerate(tokens) if t.text in _LIST_WORDS}
+    rel = {i for i, t in enumerate(tokens) if t.literal is None and t.text in _RELATIVE}
     for length in range(1, n + 1):
         for i in range(0, n - length + 1):
             j = i + length
@@ -311,18 +423,31 @@ def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[
                 if lx.end == j:
                     found.extend(_from_lexical(lx, weights))
             for k in range(i + 1, j):
-                for a in cell.get((i, k), ()):
-                    for b in cell.get((k, j), ()):
-                        if a.kind == "fun" and a.rights:
-                            r = _apply(a, b, True, weights)
-                            if r is not None:
-                                found.append(r)
-                        if b.kind == "fun" and not b.rights and b.lefts:
-                            r = _apply(b, a, False, weights)
-                            if r is not None:
-                                found.append(r)
-                        if b.kind == "coord":
-                            r = _apply_coord(b, a, weights)
+                left_cell, right_cell = index[(i, k)], index[(k, j)]
+                for a in left_cell.right_funs:  # forward application: a takes b on its right
+                    for b in right_cell.fillers(a, a.rights[0]):
+                        r = _apply(a, b, True, weights)
+                        if r is not None:
+                            found.append(r)
+                for b in right_cell.left_funs:  # backward application: b takes a on its left
+                    for a in left_cell.fillers(b, b.lefts[0]):
+                        r = _apply(b, a, False, weights)
+                        if r is not None:
+                            found.append(r)
+                for b in right_cell.coords:
+                    for a in left_cell.vals:
+                        r = _apply_coord(b, a, weights)
+                        if r is not None:
+                            found.append(r)
+                for a in left_cell.negators:
+                    for b in right_cell.funs:
+                        r = _negate(a, b, weights)
+                        if r is not None:
+                            found.append(r)
+                if k in rel and k + 1 < j:
+                    for a in cell.get((i, k), ()):
+                        for b in cell.get((k + 1, j), ()):
+                            r = _relative(a, b, weights)
                             if r is not None:
                                 found.append(r)
                 if k in conj and k + 1 < j:
@@ -338,18 +463,19 @@ def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[
                 for it in cell.get((i + 1, j), ()):
                     f = it.feats + (skip[i],)
                     found.append(_Item(i, j, it.kind, it.type, it.sem, it.score + weights.get(skip[i], 0.0), f,
-                                       it.deriv, it.pred, it.rights, it.lefts, it.filled))
+                                       it.deriv, it.pred, it.rights, it.lefts, it.filled, it.neg))
                 for it in cell.get((i, j - 1), ()):
                     f = it.feats + (skip[j - 1],)
                     found.append(_Item(i, j, it.kind, it.type, it.sem, it.score + weights.get(skip[j - 1], 0.0), f,
-                                       it.deriv, it.pred, it.rights, it.lefts, it.filled))
+                                       it.deriv, it.pred, it.rights, it.lefts, it.filled, it.neg))
             cell[(i, j)] = _prune(found, beam)
+            index[(i, j)] = _Cell(cell[(i, j)])
     return [it for it in cell.get((0, n), ()) if it.kind == "val" and it.type == "bool"
             and not _has_list(it.sem)]
 
 
 def _has_list(sem: object) -> bool:
-    if isinstance(sem, ListSem):
+    if isinstance(sem, (ListSem, Restricted)):
         return True
     return isinstance(sem, Call) and any(_has_list(a) for a in sem.args)
 
@@ -372,11 +498,29 @@ def _features(feats: Sequence[str]) -> dict[str, float]:
     return out
 
 
+def _in_between(tokens: list[Token]) -> list[Token]:
+    """"with "of" in between" (no spans after it): "in between" is "between them"."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+        if (t.literal is None and t.text == "in" and i + 1 < len(tokens) and tokens[i + 1].text == "between"
+                and (nxt is None or (nxt.literal is None and nxt.text in (",", "and", "but", "while", "with")))):
+            out += [Token("between"), Token("them")]
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
 def _parse_sentence(tokens: list[Token], domain: str, beam: int, weights: Mapping[str, float],
-                    explanation_id: str) -> list[ParseCandidate]:
-    lex = lexical_items(tokens, domain)
+                    explanation_id: str, prior: tuple[str, ...] = ()) -> list[ParseCandidate]:
+    tokens = _in_between(tokens)
+    lex = lexical_items(tokens, domain, prior)
     covered = {i for lx in lex for i in range(lx.start, lx.end)}
-    covered |= {i for i, t in enumerate(tokens) if t.literal is None and t.text in _LIST_WORDS}
+    covered |= {i for i, t in enumerate(tokens) if t.literal is None and (t.text in _LIST_WORDS or t.text in _RELATIVE)}
     unknown: list[str] = []
     run: list[str] = []
     for i, t in enumerate(tokens):
@@ -420,12 +564,15 @@ def parse(text: str, *, domain: str, beam: int = 12, weights: Mapping[str, float
         raise ParseFailure(explanation_id, (), "empty explanation")
     combos: list[ParseCandidate] | None = None
     failures: list[ParseFailure] = []
+    prior: tuple[str, ...] = ()
     for sent in sents:
         try:
-            cands = _parse_sentence(sent, domain, beam, w, explanation_id)
+            cands = _parse_sentence(sent, domain, beam, w, explanation_id, prior)
         except ParseFailure as err:
             failures.append(err)
             continue
+        finally:
+            prior += mentions(sent, domain)
         if combos is None:
             combos = cands
             continue
