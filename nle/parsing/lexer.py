@@ -13,6 +13,7 @@ literals; registry phrases become predicate functors with the shape that places 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -130,7 +131,7 @@ _MAX_PHRASE = max(len(p.split()) for p in list(P.lexicon()) + list(P.LITERALS) +
 
 
 ANAPHORS: dict[str, int] = {"them": 2, "the two": 2, "the two entities": 2, "both entities": 2, "the entities": 2,
-                            "the two words": 2, "both of them": 2, "the pair": 2, "it": 1, "itself": 1}
+                            "the two words": 2, "both of them": 2, "the pair": 2, "they": 2, "it": 1, "itself": 1}
 """Pronouns and the number of earlier span variables they stand for ("between them" = between the last two)."""
 
 
@@ -147,12 +148,18 @@ def lexical_items(tokens: list[Token], domain: str, prior: tuple[str, ...] = ())
     for i, tok in enumerate(tokens):
         for j in range(i + 1, min(len(tokens), i + 3) + 1):
             need = ANAPHORS.get(" ".join(words[i:j])) if all(t.literal is None for t in tokens[i:j]) else None
-            recent = list(dict.fromkeys(reversed(mentioned)))[:need] if need else []
-            if need and len(recent) == need:
-                items.append(Lexical(i, j, "anaphor", word=" ".join(reversed(recent)), source=" ".join(words[i:j])))
+            if need == 2:
+                recent = [m for m in dict.fromkeys(reversed(mentioned)) if not m.startswith('"')][:2]
+                if len(recent) == 2:
+                    items.append(Lexical(i, j, "anaphor", word=" ".join(reversed(recent)),
+                                         source=" ".join(words[i:j])))
+            elif need == 1:  # "it": one of the last two things mentioned (a phrase too); self-relations are refused
+                for m in list(dict.fromkeys(reversed(mentioned)))[:2]:
+                    items.append(Lexical(i, j, "anaphor", word=m, source=" ".join(words[i:j])))
         items_before = len(items)
         if tok.literal is not None:
             items.append(Lexical(i, i + 1, "str", Lit(tok.literal, "str"), source=tok.text))
+            mentioned.append(json.dumps(tok.literal))
             continue
         w = tok.text
         if w.isascii() and w.isdigit():
@@ -161,7 +168,7 @@ def lexical_items(tokens: list[Token], domain: str, prior: tuple[str, ...] = ())
             items.append(Lexical(i, i + 1, "int", Lit(P.NUMBER_WORDS[w], "int"), source=w))
         m = re.fullmatch(r"(subj|obj)-([a-z_]+)", w)
         if m and domain == "relation":
-            items.append(Lexical(i, i + 1, "span", Var(m.group(1).upper()), source=w))
+            items.append(Lexical(i, i + 1, "span", Var(m.group(1).upper()), word=m.group(2).upper(), source=w))
         if _KW_ALIASES.get(w, w) in KEYWORDS:
             items.append(Lexical(i, i + 1, "kw", word=_KW_ALIASES.get(w, w), source=w))
         if domain == "remote" and re.fullmatch(r"\w+(?:[-']\w+)*", w) and w not in _VAR_PHRASES:

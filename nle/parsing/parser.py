@@ -14,6 +14,7 @@ chart and reported as unrecognised if nothing parses. Each cell keeps its ``beam
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -185,10 +186,17 @@ def _from_lexical(lx: Lexical, weights: Mapping[str, float]) -> list[_Item]:
     if lx.type == "kw":
         return [_Item(lx.start, lx.end, "kw", "kw", lx.word, 0.0, (), lx.word)]
     if lx.type == "anaphor":
+        if lx.word.startswith('"'):  # "it" = a quoted phrase mentioned before
+            return [_Item(lx.start, lx.end, "val", "str", Lit(json.loads(lx.word), "str"),
+                          _score(("anaphor",), weights), ("anaphor",), f"{lx.source}={lx.word}")]
         names = lx.word.split()
         sem: object = Var(names[0]) if len(names) == 1 else ListSem("all", tuple(Var(n) for n in names))
         return [_Item(lx.start, lx.end, "val", "span", sem, _score(("anaphor",), weights), ("anaphor",),
                       f"{lx.source}={'+'.join(names)}")]
+    if lx.type == "span" and isinstance(lx.sem, Var) and lx.word in P.NER_EQUIVALENTS:
+        # a typed placeholder ("OBJ-CITY") names the variable and its type
+        typed = Restricted(lx.sem, Call("ner", (lx.sem, Lit(lx.word, "ner"))))
+        return [_Item(lx.start, lx.end, "val", "span", typed, 0.0, (), lx.source)]
     if lx.type != "functor":
         feats = ("bare_literal",) if lx.source.startswith("bare:") else ()
         return [_Item(lx.start, lx.end, "val", lx.type, lx.sem, _score(feats, weights), feats,
