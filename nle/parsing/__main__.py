@@ -49,8 +49,11 @@ def read(path: str, fmt: str, task: str | None) -> list[Explanation]:
     return read_remote_explanations(path)
 
 
-def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, frozenset[str]]) -> dict:
-    """Apply the chosen consistent logical forms to a labelled relation corpus; coverage and precision."""
+def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, frozenset[str]],
+                  explained: Sequence[str] = ()) -> dict:
+    """Apply the chosen consistent logical forms to a labelled relation corpus; coverage and precision, over all
+    sentences and over those that are not an explained sentence (``explained``: their texts, whitespace-normalised;
+    a rule is consistent with its own sentence by construction, so those would flatter the precision)."""
     import numpy as np
 
     from nle.matching.aggregate import majority_vote
@@ -77,7 +80,13 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     covered = (L != ABSTAIN).any(axis=1)
     decided = vote != ABSTAIN
     stats = analyse(L, gold, names=[matrix.rule_names[j] for j in kept], faults=matrix.faults[kept])
+    own = {" ".join(t.split()) for t in explained}
+    rest = np.array([" ".join(ex.text.split()) not in own for ex in examples])
+    d_rest = decided & rest
     return {
+        "n_explained_in_corpus": int((~rest).sum()),
+        "coverage_unexplained": float(covered[rest].mean()) if rest.any() else None,
+        "precision_unexplained": float((vote[d_rest] == gold[d_rest]).mean()) if d_rest.any() else None,
         "sentences": str(sentences), "n_sentences": len(examples), "n_rules": len(kept),
         "dropped": {reason: sum(1 for r in why.values() if r == reason)
                     for reason in ("inconsistent", "uniform", "duplicate")},
@@ -124,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     out = {"file": str(args.explanations), "format": args.format, "task": args.task, "checker": args.checker,
            **report.to_dict()}
     if args.sentences:
-        out["matching"] = hard_matching(out, args.sentences, args.task, lexicons)
+        out["matching"] = hard_matching(out, args.sentences, args.task, lexicons,
+                                        [e.example.text for e in explanations if e.example is not None])
     if args.gold:
         out["gold"] = gold_sets(args, lexicons)
     text = json.dumps(out, indent=1, sort_keys=False)
