@@ -112,13 +112,14 @@ def test_entropy_threshold_for_other_is_tuned_on_dev_and_kept_for_test() -> None
 @needs_data
 @pytest.mark.slow
 def test_semeval_rules_hard_matching_and_unlabelled_pool() -> None:
-    """The real pipeline: 203 explanations -> 193 kept rules; hard matches are mostly right; the pool is the rest."""
+    """The real pipeline: 203 explanations -> 174 kept rules; hard matches are mostly right; the pool is the rest."""
     from projects.next_tacred.data import MATCHED, UNLABELLED
 
     data = NextRelationData(source="semeval2010", train_subset="explained+unlabelled")
     rows = data.load_split("train")
     assert len(rows) == 7200 and data.coverage["n_explained"] == 203
-    assert data.coverage["n_rules"] >= 180 and data.coverage["hard_precision"] >= 0.8
+    # 174 since the parser keeps faithful forms (19 explanations are false of their own sentence and are filtered)
+    assert data.coverage["n_rules"] >= 170 and data.coverage["hard_precision"] >= 0.8
     kinds = [data.kind.get(ex.id, 0) for ex in rows]
     assert kinds.count(MATCHED) == data.coverage["n_matched"] > 1000
     assert all(ex.label is None for ex, k in zip(rows, kinds) if k == UNLABELLED)
