@@ -49,6 +49,13 @@ def read(path: str, fmt: str, task: str | None) -> list[Explanation]:
     return read_remote_explanations(path)
 
 
+def _placeholder_key(tokens: Sequence[str]) -> str:
+    """A sentence with its entities as ``subj`` / ``obj`` (NExT writes them as ``SUBJ-O``, ``OBJ-PERSON``)."""
+    import re
+
+    return " ".join(re.sub(r"^(subj|obj)-\w+$", r"\1", w.lower()) for w in tokens)
+
+
 def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, frozenset[str]],
                   explained: Sequence[str] = ()) -> dict:
     """Apply the chosen consistent logical forms to a labelled relation corpus; coverage and precision, over all
@@ -80,8 +87,15 @@ def hard_matching(report: dict, sentences: str, task: str, lexicons: dict[str, f
     covered = (L != ABSTAIN).any(axis=1)
     decided = vote != ABSTAIN
     stats = analyse(L, gold, names=[matrix.rule_names[j] for j in kept], faults=matrix.faults[kept])
-    own = {" ".join(t.split()) for t in explained}
-    rest = np.array([" ".join(ex.text.split()) not in own for ex in examples])
+    own = {_placeholder_key(t.split()) for t in explained}
+    keys = []
+    for i, ex in enumerate(examples):
+        words = [w.lower() for w in ex.tokens]
+        for role in ("OBJ", "SUBJ") if corpus.roles["OBJ"][i, 0] > corpus.roles["SUBJ"][i, 0] else ("SUBJ", "OBJ"):
+            a, b = (int(x) for x in corpus.roles[role][i])
+            words[a:b] = [role.lower()]
+        keys.append(" ".join(words))
+    rest = np.array([k not in own for k in keys])
     d_rest = decided & rest
     return {
         "n_explained_in_corpus": int((~rest).sum()),
@@ -134,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
            **report.to_dict()}
     if args.sentences:
         out["matching"] = hard_matching(out, args.sentences, args.task, lexicons,
-                                        [e.example.text for e in explanations if e.example is not None])
+                                        [" ".join(e.example.tokens) for e in explanations if e.example is not None])
     if args.gold:
         out["gold"] = gold_sets(args, lexicons)
     text = json.dumps(out, indent=1, sort_keys=False)
