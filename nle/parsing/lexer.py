@@ -192,11 +192,6 @@ def lexical_items(tokens: list[Token], domain: str, prior: tuple[str, ...] = ())
     return _longest_literals(items)
 
 
-def mentions(tokens: list[Token], domain: str) -> tuple[str, ...]:
-    """The span variables mentioned in ``tokens``, in order (what later anaphors may refer to)."""
-    return tuple(str(lx.sem.name) for lx in lexical_items(tokens, domain)
-                 if lx.type == "span" and isinstance(lx.sem, Var))
-
 
 def _longest_literals(items: list[Lexical]) -> list[Lexical]:
     """Of the class-word literals starting at one token keep the longest ("noun phrase", not "noun" + skipped

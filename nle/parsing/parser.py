@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from nle.logic import registry as P
 from nle.logic.forms import Call, Lit, LogicalForm, Var, from_text, render
-from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, mentions, tokenize
+from nle.parsing.lexer import FILLER, Lexical, Token, lexical_items, tokenize
 
 DOMAINS: tuple[str, ...] = ("relation", "mrc", "remote")
 
@@ -218,7 +218,7 @@ def _slot_type(fun: _Item, slot: str) -> str:
     return P.functor(fun.pred).arg_types[int(slot)] if slot.isdigit() else f"kw:{slot}"
 
 
-def _coordinate(a: _Item, conj: str, b: _Item) -> _Item | None:
+def _coordinate(a: _Item, conj: str, b: _Item, _weights: object = None) -> _Item | None:
     """CCG coordination of two functors that each still need one argument on the left, of the same type."""
     if conj not in ("and", "or") or a.kind != "fun" or b.kind != "fun" or a.rights or b.rights:
         return None
@@ -279,17 +279,20 @@ _RELATIVE = frozenset({"which", "that", "who", "whom"})
 _NEGATORS = frozenset({"not", "never"})
 
 
+def _is_negator(it: _Item) -> bool:
+    """A bare "not" / "never" that still wants its one argument."""
+    return it.kind == "fun" and it.pred == "not" and not it.filled and it.rights == ("0",)
+
+
 def _negate(neg: _Item, fun: _Item, weights: Mapping[str, float]) -> _Item | None:
     """"not" + a verb phrase that still wants its subject ("does not precede OBJ"): the negated verb phrase."""
-    if not (neg.kind == "fun" and neg.pred == "not" and not neg.filled and neg.rights == ("0",)):
-        return None
     if fun.kind != "fun" or fun.neg or not fun.lefts or P.functor(fun.pred).return_type != "bool":
         return None
     return _Item(neg.start, fun.end, "fun", "fun", None, neg.score + fun.score, neg.feats + fun.feats + ("neg_vp",),
                  f"[not {fun.deriv}]", fun.pred, fun.rights, fun.lefts, fun.filled, True)
 
 
-def _relative(head: _Item, clause: _Item, weights: Mapping[str, float]) -> _Item | None:
+def _relative(head: _Item, _word: str, clause: _Item, weights: Mapping[str, float]) -> _Item | None:
     """A span and a relative clause that wants it as its subject ("SUBJ, which precedes OBJ,"): the span, with
     the clause's condition attached (:class:`Restricted`)."""
     if head.kind != "val" or head.type not in ("span", "str") or isinstance(head.sem, (ListSem, Restricted)):
@@ -315,7 +318,7 @@ def _pair(pred: P.Predicate, slots: tuple[str, ...], arg: _Item) -> tuple[Logica
     return arg.sem.items[0], arg.sem.items[1]
 
 
-def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
+def _make_list(left: _Item, conj: str, right: _Item, _weights: object = None) -> _Item | None:
     if left.kind != "val" or right.kind != "val" or left.type not in ("span", "str") or right.type != left.type:
         return None
     quant = _LIST_WORDS[conj]
@@ -334,6 +337,11 @@ def _make_list(left: _Item, conj: str, right: _Item) -> _Item | None:
     feats = left.feats + right.feats + ("list",) + (("list:,",) if conj == "," else ())
     return _Item(left.start, right.end, "val", left.type, ListSem(quant, tuple(items)), left.score + right.score,
                  feats, f"[{left.deriv} {conj} {right.deriv}]")
+
+
+_JOIN_RULES = {True: (_relative,), False: (_make_list, _coordinate)}
+"""The rules that join ``a word b``: for a relative pronoun (True), a span with its clause; for a conjunction
+(False), a list of values or a coordination of functors."""
 
 
 def _skip_class(token: Token, items: Sequence[Lexical]) -> str:
@@ -379,7 +387,7 @@ class _Cell:
         self.funs = [it for it in items if it.kind == "fun"]
         self.right_funs = [it for it in self.funs if it.rights]
         self.left_funs = [it for it in self.funs if not it.rights and it.lefts]
-        self.negators = [it for it in self.funs if it.pred == "not" and not it.filled and it.rights == ("0",)]
+        self.negators = [it for it in self.funs if _is_negator(it)]
         self.coords = [it for it in items if it.kind == "coord"]
         self.vals = [it for it in items if it.kind == "val"]
         self.by_type: dict[str, list[_Item]] = {}
@@ -452,21 +460,15 @@ def _chart(tokens: list[Token], lex: list[Lexical], beam: int, weights: Mapping[
                         r = _negate(a, b, weights)
                         if r is not None:
                             found.append(r)
-                if k in rel and k + 1 < j:
+                if (k in rel or k in conj) and k + 1 < j:  # a relative pronoun or a conjunction joins two parts
+                    rules = _JOIN_RULES[tokens[k].text in _RELATIVE]
+                    word = tokens[k].text
                     for a in cell.get((i, k), ()):
                         for b in cell.get((k + 1, j), ()):
-                            r = _relative(a, b, weights)
-                            if r is not None:
-                                found.append(r)
-                if k in conj and k + 1 < j:
-                    for a in cell.get((i, k), ()):
-                        for b in cell.get((k + 1, j), ()):
-                            r = _make_list(a, tokens[k].text, b)
-                            if r is not None:
-                                found.append(r)
-                            r = _coordinate(a, tokens[k].text, b)
-                            if r is not None:
-                                found.append(r)
+                            for rule in rules:
+                                r = rule(a, word, b, weights)
+                                if r is not None:
+                                    found.append(r)
             if length > 1:
                 for it in cell.get((i + 1, j), ()):
                     f = it.feats + (skip[i],)
@@ -523,10 +525,8 @@ def _in_between(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _parse_sentence(tokens: list[Token], domain: str, beam: int, weights: Mapping[str, float],
-                    explanation_id: str, prior: tuple[str, ...] = ()) -> list[ParseCandidate]:
-    tokens = _in_between(tokens)
-    lex = lexical_items(tokens, domain, prior)
+def _parse_sentence(tokens: list[Token], lex: list[Lexical], domain: str, beam: int, weights: Mapping[str, float],
+                    explanation_id: str) -> list[ParseCandidate]:
     covered = {i for lx in lex for i in range(lx.start, lx.end)}
     covered |= {i for i, t in enumerate(tokens) if t.literal is None and (t.text in _LIST_WORDS or t.text in _RELATIVE)}
     unknown: list[str] = []
@@ -572,15 +572,16 @@ def parse(text: str, *, domain: str, beam: int = 12, weights: Mapping[str, float
         raise ParseFailure(explanation_id, (), "empty explanation")
     combos: list[ParseCandidate] | None = None
     failures: list[ParseFailure] = []
-    prior: tuple[str, ...] = ()
+    prior: tuple[str, ...] = ()  # the variables mentioned so far, for anaphors in later sentences
     for sent in sents:
+        tokens = _in_between(sent)
+        lex = lexical_items(tokens, domain, prior)
+        prior += tuple(str(lx.sem.name) for lx in lex if lx.type == "span" and isinstance(lx.sem, Var))
         try:
-            cands = _parse_sentence(sent, domain, beam, w, explanation_id, prior)
+            cands = _parse_sentence(tokens, lex, domain, beam, w, explanation_id)
         except ParseFailure as err:
             failures.append(err)
             continue
-        finally:
-            prior += mentions(sent, domain)
         if combos is None:
             combos = cands
             continue

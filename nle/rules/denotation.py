@@ -20,7 +20,6 @@ Two forms *denote the same* when they fire on the same items of a corpus. The it
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,10 +189,9 @@ class MRCDenoter:
 
 
 def _data(path: str) -> Path:
-    root = os.environ.get("NLE_DATA_DIR")
-    if not root:
-        raise FileNotFoundError(f"the denotation corpus {path} is read under $NLE_DATA_DIR, which is not set")
-    return Path(root) / path
+    from nle.data.errors import data_dir
+
+    return data_dir() / path
 
 
 def relation_corpus(explanations: Sequence[Explanation], *, swapped: bool, train_file: str | None = None) -> Any:
